@@ -1,0 +1,248 @@
+// Package acctest is the acceptance-test harness: it serves the provider in-process, starts one
+// sandbox per test, and gives tests the provider block and raw access to both sandbox APIs for
+// out-of-band edits (the "someone clicked in the UI" half of drift tests).
+package acctest
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/optout-sync/terraform-provider-outreach/internal/provider"
+	"github.com/optout-sync/terraform-provider-outreach/internal/sandbox"
+)
+
+// Tokens the sandbox accepts without any OAuth flow.
+const (
+	OutreachToken = "sandbox-outreach-token"
+	DynamicsToken = "sandbox-dynamics-token"
+)
+
+// ProviderFactories serves the provider in-process. Resources named dynamics_* resolve through the
+// `provider = outreach` meta-argument, exactly as users write it.
+var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"outreach": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// tlsCert is the one certificate every sandbox of this test process serves. Go loads the system
+// trust store once per process, so the CA must be in SSL_CERT_FILE before the first TLS handshake.
+var tlsCert *tls.Certificate
+
+// tlsCA signed tlsCert; raw test requests trust it directly.
+var tlsCA *x509.Certificate
+
+// Main prepares the process for acceptance tests and runs them: a CA trusted through SSL_CERT_FILE
+// (the provider trusts the system pool only, as in production) and a real, empty Terraform CLI
+// configuration file. Call it from TestMain.
+func Main(m *testing.M) {
+	dir, err := os.MkdirTemp("", "outreach-acctest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := func() int {
+		defer os.RemoveAll(dir)
+		cert, caPEM, err := newCertificate()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "acctest: creating the sandbox certificate:", err)
+			return 1
+		}
+		tlsCert = cert
+		caPath := filepath.Join(dir, "ca.pem")
+		rc := filepath.Join(dir, "terraformrc")
+		if err := os.WriteFile(caPath, caPEM, 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := os.WriteFile(rc, nil, 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		_ = os.Setenv("SSL_CERT_FILE", caPath)
+		_ = os.Setenv("TF_CLI_CONFIG_FILE", rc)
+		_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+		// Tests configure the provider explicitly; stray credentials in the environment must not
+		// leak into them.
+		for _, v := range []string{"OUTREACH_BASE_URL", "OUTREACH_ACCESS_TOKEN", "OUTREACH_PLUGIN_ID", "DYNAMICS_URL",
+			"DYNAMICS_ACCESS_TOKEN", "DYNAMICS_SOLUTION", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+			"OUTREACH_CLIENT_ID", "OUTREACH_CLIENT_SECRET", "OUTREACH_REFRESH_TOKEN", "OUTREACH_S2S_APP_ID"} {
+			_ = os.Unsetenv(v)
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// Env is one test's sandbox.
+type Env struct {
+	t       testing.TB
+	Sandbox *sandbox.Server
+	dvHTTP  *http.Client
+}
+
+// NewEnv starts a sandbox for the test and stops it when the test ends.
+func NewEnv(t testing.TB) *Env {
+	t.Helper()
+	if tlsCert == nil {
+		t.Fatal("acctest.Main was not called from TestMain")
+	}
+	srv, err := sandbox.Start(sandbox.Options{TLSCertificate: tlsCert})
+	if err != nil {
+		t.Fatalf("starting the sandbox: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	pool := x509.NewCertPool()
+	pool.AddCert(tlsCA)
+	return &Env{t: t, Sandbox: srv, dvHTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
+}
+
+// ProviderBlock configures the provider for this sandbox with static tokens and plugin 1 as default.
+func (e *Env) ProviderBlock() string {
+	return fmt.Sprintf(`
+provider "outreach" {
+  outreach = {
+    base_url     = %q
+    access_token = %q
+  }
+  dynamics = {
+    url          = %q
+    access_token = %q
+    solution     = "OptOutSync"
+  }
+  max_retries = 3
+}
+`, e.Sandbox.OutreachURL(), OutreachToken, e.Sandbox.DynamicsURL(), DynamicsToken)
+}
+
+// Config returns the provider block followed by body.
+func (e *Env) Config(body string) string { return e.ProviderBlock() + body }
+
+// Outreach sends a raw JSON:API request to the sandbox's Outreach API, as a person editing the
+// plugin by hand would, and returns the status and body. path starts with /api/v2/.
+func (e *Env) Outreach(method, path string, body any) (int, []byte) {
+	e.t.Helper()
+	return e.do(http.DefaultClient, method, e.Sandbox.OutreachURL()+path, body, map[string]string{
+		"Authorization": "Bearer " + OutreachToken, "Content-Type": "application/vnd.api+json",
+	})
+}
+
+// Dynamics sends a raw request to the sandbox's Dataverse Web API. path starts with /api/data/v9.2/.
+func (e *Env) Dynamics(method, path string, body any, headers map[string]string) (int, []byte) {
+	e.t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + DynamicsToken, "Content-Type": "application/json", "Accept": "application/json"}
+	for k, v := range headers {
+		h[k] = v
+	}
+	return e.do(e.dvHTTP, method, e.Sandbox.DynamicsURL()+path, body, h)
+}
+
+func (e *Env) do(c *http.Client, method, url string, body any, headers map[string]string) (int, []byte) {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// MustOutreach is Outreach that fails the test unless the status is want.
+func (e *Env) MustOutreach(want int, method, path string, body any) []byte {
+	e.t.Helper()
+	status, b := e.Outreach(method, path, body)
+	if status != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, b)
+	}
+	return b
+}
+
+// MustDynamics is Dynamics that fails the test unless the status is want.
+func (e *Env) MustDynamics(want int, method, path string, body any, headers map[string]string) []byte {
+	e.t.Helper()
+	status, b := e.Dynamics(method, path, body, headers)
+	if status != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, b)
+	}
+	return b
+}
+
+// newCertificate makes a throwaway CA-signed certificate for 127.0.0.1, ::1 and localhost.
+func newCertificate() (*tls.Certificate, []byte, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "outreach acceptance-test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	leaf, err := x509.ParseCertificate(leafDER)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert := &tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key, Leaf: leaf}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	tlsCA = ca
+	return cert, caPEM, nil
+}

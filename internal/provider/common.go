@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"context"
+
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/optout-sync/terraform-provider-outreach/internal/dynamics"
+	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
+)
+
+// crmObjects are the Dynamics objects the plugin syncs, in the contract's words.
+var crmObjects = []string{"lead", "contact", "account", "opportunity", "task", "appointment", "systemuser"}
+
+// configureData extracts the provider data in a resource's or data source's Configure.
+func configureData(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil // the provider is not configured yet (validation); Configure runs again later
+	}
+	d, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", raw))
+		return nil
+	}
+	return d
+}
+
+// addClientError turns a client error into a diagnostic with a summary a user can scan and the
+// API's own words in the detail. Every resource reports API errors through here.
+func addClientError(diags *diag.Diagnostics, attr path.Path, summary string, err error) {
+	detail := err.Error()
+	if apiErr, ok := outreach.AsAPIError(err); ok {
+		switch apiErr.StatusCode {
+		case 401:
+			detail += "\n\nThe Outreach credentials were refused: check outreach.access_token or the OAuth/S2S settings."
+		case 403:
+			detail += "\n\nThe token lacks a scope: managing the plugin needs plugins.read, plugins.write and plugins.delete (or plugins.all)."
+		}
+	}
+	if dvErr, ok := dynamics.AsError(err); ok {
+		switch dvErr.StatusCode {
+		case 401:
+			detail += "\n\nDataverse refused the credentials: check the dynamics block, and that the app registration has an application user in the organization."
+		case 403:
+			detail += "\n\nThe Dataverse user lacks a privilege: managing columns needs the System Customizer role (or prvCreateAttribute, prvWriteAttribute, prvDeleteAttribute, prvPublishCustomizations)."
+		}
+	}
+	if attr.Equal(path.Empty()) {
+		diags.AddError(summary, detail)
+		return
+	}
+	diags.AddAttributeError(attr, summary, detail)
+}
+
+// resolvePluginID returns the plugin a resource works on: its own plugin_id, else the provider's,
+// else the organization's only Dynamics plugin.
+func (d *providerData) resolvePluginID(ctx context.Context, configured types.Int64, diags *diag.Diagnostics) int64 {
+	if !configured.IsNull() && !configured.IsUnknown() {
+		return configured.ValueInt64()
+	}
+	if d.pluginID != 0 {
+		return d.pluginID
+	}
+	c := d.outreachClient(diags)
+	if c == nil {
+		return 0
+	}
+	return d.catalog.onlyDynamicsPlugin(ctx, c, diags)
+}
+
+// catalogCache keeps the plugin's field catalog per (plugin, object) for the life of the provider
+// process, so that plan-time checks of many resources cost one request per object.
+type catalogCache struct {
+	mu      sync.Mutex
+	fields  map[catalogKey][]outreach.Field
+	plugins []outreach.Plugin
+	loaded  bool
+}
+
+type catalogKey struct {
+	pluginID int64
+	object   string
+}
+
+func newCatalogCache() *catalogCache {
+	return &catalogCache{fields: map[catalogKey][]outreach.Field{}}
+}
+
+// Fields returns the catalog of one object of a plugin, both sides.
+func (c *catalogCache) Fields(ctx context.Context, client *outreach.Client, pluginID int64, object string) ([]outreach.Field, error) {
+	key := catalogKey{pluginID, object}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.fields[key]; ok {
+		return f, nil
+	}
+	f, err := client.ListFields(ctx, outreach.FieldFilter{PluginID: pluginID, CRMObject: object})
+	if err != nil {
+		return nil, err
+	}
+	c.fields[key] = f
+	return f, nil
+}
+
+// Invalidate forgets a plugin's catalog (after refreshFields).
+func (c *catalogCache) Invalidate(pluginID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.fields {
+		if k.pluginID == pluginID {
+			delete(c.fields, k)
+		}
+	}
+}
+
+func (c *catalogCache) onlyDynamicsPlugin(ctx context.Context, client *outreach.Client, diags *diag.Diagnostics) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loaded {
+		plugins, err := client.ListPlugins(ctx, outreach.PluginFilter{Kind: "dynamics"})
+		if err != nil {
+			addClientError(diags, path.Root("plugin_id"), "Cannot list the Outreach plugins", err)
+			return 0
+		}
+		c.plugins, c.loaded = plugins, true
+	}
+	switch len(c.plugins) {
+	case 1:
+		return c.plugins[0].ID
+	case 0:
+		diags.AddAttributeError(path.Root("plugin_id"), "No Dynamics plugin found",
+			"The Outreach organization has no Dynamics plugin. Connect Dynamics 365 in Outreach first, or set plugin_id.")
+	default:
+		var names []string
+		for _, p := range c.plugins {
+			names = append(names, fmt.Sprintf("%d (%s, %s)", p.ID, p.Name, p.InstanceURL))
+		}
+		diags.AddAttributeError(path.Root("plugin_id"), "Several Dynamics plugins found",
+			"The organization has more than one Dynamics plugin, so plugin_id must be set on the resource or as "+
+				"outreach.plugin_id in the provider (OUTREACH_PLUGIN_ID). Plugins: "+strings.Join(names, "; ")+".")
+	}
+	return 0
+}
+
+// findField looks a field up by side and name.
+func findField(fields []outreach.Field, side, name string) (outreach.Field, bool) {
+	for _, f := range fields {
+		if f.Side == side && f.Name == name {
+			return f, true
+		}
+	}
+	return outreach.Field{}, false
+}
+
+// suggest returns up to three names closest to name, for "did you mean" hints.
+func suggest(name string, candidates []string) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var s []scored
+	lower := strings.ToLower(name)
+	for _, c := range candidates {
+		d := levenshtein(lower, strings.ToLower(c))
+		if strings.Contains(strings.ToLower(c), lower) || strings.Contains(lower, strings.ToLower(c)) {
+			d = min(d, 2)
+		}
+		if d <= max(3, len(name)/2) {
+			s = append(s, scored{c, d})
+		}
+	}
+	sort.SliceStable(s, func(i, j int) bool {
+		if s[i].d != s[j].d {
+			return s[i].d < s[j].d
+		}
+		return s[i].name < s[j].name
+	})
+	var out []string
+	for i := 0; i < len(s) && i < 3; i++ {
+		out = append(out, s[i].name)
+	}
+	return out
+}
+
+// didYouMean formats suggestions as a sentence, or "" when there are none.
+func didYouMean(name string, candidates []string) string {
+	s := suggest(name, candidates)
+	if len(s) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %s?", quoteJoin(s, " or "))
+}
+
+func quoteJoin(items []string, sep string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, sep)
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func sortStrings(s []string) { slices.Sort(s) }
+
