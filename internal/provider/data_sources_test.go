@@ -51,7 +51,11 @@ func TestAccPluginDataSource_errors(t *testing.T) {
 				ExpectError: regexp.MustCompile(`No Outreach Dynamics plugin is connected to`),
 			},
 			{
-				Config:      env.Config(`data "outreach_dynamics_plugin" "p" { id = 1, instance_url = "https://x" }`),
+				Config:      env.Config(`
+data "outreach_dynamics_plugin" "p" {
+  id           = 1
+  instance_url = "https://x"
+}`),
 				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination`),
 			},
 		},
@@ -86,11 +90,21 @@ data "dynamics_attribute" "fullname" {
 				},
 			},
 			{
-				Config:      env.Config(`data "dynamics_attribute" "x" { provider = outreach, entity = "contact", logical_name = "donotemial" }`),
+				Config:      env.Config(`
+data "dynamics_attribute" "x" {
+  provider     = outreach
+  entity       = "contact"
+  logical_name = "donotemial"
+}`),
 				ExpectError: regexp.MustCompile(`Table "contact" has no column with logical name "donotemial"`),
 			},
 			{
-				Config:      env.Config(`data "dynamics_attribute" "x" { provider = outreach, entity = "kontact", logical_name = "donotemail" }`),
+				Config:      env.Config(`
+data "dynamics_attribute" "x" {
+  provider     = outreach
+  entity       = "kontact"
+  logical_name = "donotemail"
+}`),
 				ExpectError: regexp.MustCompile(`Dataverse has no table with logical name "kontact"`),
 			},
 		},
