@@ -1,0 +1,604 @@
+package outreach
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Collection paths under /api/v2.
+const (
+	pathPlugins        = "plugins"
+	pathPluginObjects  = "pluginObjects"
+	pathPluginFields   = "pluginFields"
+	pathFieldMappings  = "pluginFieldMappings"
+	pathSyncConditions = "pluginSyncConditions"
+)
+
+// ---- plugin ----------------------------------------------------------------------------------
+
+// Plugin is an installed CRM plugin (read only).
+type Plugin struct {
+	ID int64
+	// Kind is "dynamics" or "salesforce".
+	Kind string
+	// Name is the display name.
+	Name string
+	// InstanceURL is the CRM org URL.
+	InstanceURL string
+	// SyncStatus is "active", "paused" or "disconnected".
+	SyncStatus           string
+	CreatedAt, UpdatedAt time.Time
+}
+
+// PluginFilter narrows ListPlugins; empty members do not filter.
+type PluginFilter struct {
+	Kind, InstanceURL string
+}
+
+type pluginAttrs struct {
+	Kind        string   `json:"kind"`
+	Name        string   `json:"name"`
+	InstanceURL string   `json:"instanceUrl"`
+	SyncStatus  string   `json:"syncStatus"`
+	CreatedAt   wireTime `json:"createdAt"`
+	UpdatedAt   wireTime `json:"updatedAt"`
+}
+
+func decodePlugin(r *resourceObject) (Plugin, error) {
+	var a pluginAttrs
+	if err := decodeAttributes(r, &a); err != nil {
+		return Plugin{}, err
+	}
+	return Plugin{
+		ID: int64(r.ID), Kind: a.Kind, Name: a.Name, InstanceURL: a.InstanceURL, SyncStatus: a.SyncStatus,
+		CreatedAt: time.Time(a.CreatedAt), UpdatedAt: time.Time(a.UpdatedAt),
+	}, nil
+}
+
+// ListPlugins returns every plugin that matches f.
+func (c *Client) ListPlugins(ctx context.Context, f PluginFilter) ([]Plugin, error) {
+	rs, err := c.list(ctx, pathPlugins, typePlugin, [][2]string{
+		{"filter[kind]", f.Kind}, {"filter[instanceUrl]", f.InstanceURL},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(rs, decodePlugin)
+}
+
+// GetPlugin reads one plugin; a missing one is an *APIError for which IsNotFound is true.
+func (c *Client) GetPlugin(ctx context.Context, id int64) (*Plugin, error) {
+	if err := validID("plugin", id); err != nil {
+		return nil, err
+	}
+	r, err := c.getOne(ctx, c.resourceURL(pathPlugins, id), typePlugin)
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodePlugin(r))
+}
+
+// RefreshFields makes the plugin re-read the CRM's column metadata into its field catalog, so
+// that a column created in Dynamics since the last refresh can be mapped.
+func (c *Client) RefreshFields(ctx context.Context, pluginID int64) error {
+	if err := validID("plugin", pluginID); err != nil {
+		return err
+	}
+	// Marked idempotent although it is a POST: re-reading metadata twice has the same effect as
+	// once, so a 502/503/504 or a dropped connection may be retried.
+	_, err := c.do(ctx, request{
+		method:     http.MethodPost,
+		url:        c.resourceURL(pathPlugins, pluginID) + "/actions/refreshFields",
+		idempotent: true,
+	})
+	return err
+}
+
+// ---- pluginObject ----------------------------------------------------------------------------
+
+// PluginObject holds the sync settings of one CRM object of a plugin. They exist as long as the
+// plugin does: they can be read and patched, never created or deleted.
+type PluginObject struct {
+	ID, PluginID int64
+	// CRMObject is the CRM table (lead, contact, account...); read only.
+	CRMObject string
+	// OutreachObject is the Outreach type it syncs with (prospect, account...); read only.
+	OutreachObject string
+	// Polling polls the CRM for changes on mapped fields, every PollingFrequency minutes.
+	Polling          bool
+	PollingFrequency int64
+	// Pushing pushes Outreach changes on mapped fields to the CRM.
+	Pushing bool
+	// InboundCreate/InboundUpdate: CRM → Outreach; OutboundCreate/OutboundUpdate: Outreach → CRM.
+	InboundCreate, InboundUpdate, OutboundCreate, OutboundUpdate bool
+	UpdatedAt                                                    time.Time
+}
+
+// PluginObjectPatch lists the settings to change; only non-nil members are sent, so that a
+// setting the configuration does not manage is left as it is.
+type PluginObjectPatch struct {
+	Polling                                                               *bool
+	PollingFrequency                                                      *int64
+	Pushing, InboundCreate, InboundUpdate, OutboundCreate, OutboundUpdate *bool
+}
+
+type pluginObjectAttrs struct {
+	CRMObject        string   `json:"crmObject"`
+	OutreachObject   string   `json:"outreachObject"`
+	Polling          bool     `json:"polling"`
+	PollingFrequency flexInt  `json:"pollingFrequency"`
+	Pushing          bool     `json:"pushing"`
+	InboundCreate    bool     `json:"inboundCreate"`
+	InboundUpdate    bool     `json:"inboundUpdate"`
+	OutboundCreate   bool     `json:"outboundCreate"`
+	OutboundUpdate   bool     `json:"outboundUpdate"`
+	UpdatedAt        wireTime `json:"updatedAt"`
+}
+
+func decodePluginObject(r *resourceObject) (PluginObject, error) {
+	var a pluginObjectAttrs
+	if err := decodeAttributes(r, &a); err != nil {
+		return PluginObject{}, err
+	}
+	return PluginObject{
+		ID: int64(r.ID), PluginID: r.pluginID(),
+		CRMObject: a.CRMObject, OutreachObject: a.OutreachObject,
+		Polling: a.Polling, PollingFrequency: int64(a.PollingFrequency), Pushing: a.Pushing,
+		InboundCreate: a.InboundCreate, InboundUpdate: a.InboundUpdate,
+		OutboundCreate: a.OutboundCreate, OutboundUpdate: a.OutboundUpdate,
+		UpdatedAt: time.Time(a.UpdatedAt),
+	}, nil
+}
+
+// ListPluginObjects returns the sync settings of a plugin's objects; crmObject "" means all.
+func (c *Client) ListPluginObjects(ctx context.Context, pluginID int64, crmObject string) ([]PluginObject, error) {
+	rs, err := c.list(ctx, pathPluginObjects, typePluginObject, [][2]string{
+		pluginFilter(pluginID), {"filter[crmObject]", crmObject},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(rs, decodePluginObject)
+}
+
+// GetPluginObject reads one object's sync settings.
+func (c *Client) GetPluginObject(ctx context.Context, id int64) (*PluginObject, error) {
+	if err := validID("pluginObject", id); err != nil {
+		return nil, err
+	}
+	r, err := c.getOne(ctx, c.resourceURL(pathPluginObjects, id), typePluginObject)
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodePluginObject(r))
+}
+
+// UpdatePluginObject changes the settings set in p and returns the object as the server has it.
+func (c *Client) UpdatePluginObject(ctx context.Context, id int64, p PluginObjectPatch) (*PluginObject, error) {
+	if err := validID("pluginObject", id); err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	setIf := func(name string, v any, ok bool) {
+		if ok {
+			attrs[name] = v
+		}
+	}
+	setIf("polling", deref(p.Polling), p.Polling != nil)
+	setIf("pollingFrequency", deref(p.PollingFrequency), p.PollingFrequency != nil)
+	setIf("pushing", deref(p.Pushing), p.Pushing != nil)
+	setIf("inboundCreate", deref(p.InboundCreate), p.InboundCreate != nil)
+	setIf("inboundUpdate", deref(p.InboundUpdate), p.InboundUpdate != nil)
+	setIf("outboundCreate", deref(p.OutboundCreate), p.OutboundCreate != nil)
+	setIf("outboundUpdate", deref(p.OutboundUpdate), p.OutboundUpdate != nil)
+	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathPluginObjects, id), outgoingResource{
+		Type: typePluginObject, ID: id, Attributes: attrs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodePluginObject(r))
+}
+
+// ---- pluginField -----------------------------------------------------------------------------
+
+// Field is one entry of a plugin's field catalog: what may be mapped or used in a condition.
+type Field struct {
+	PluginID  int64
+	CRMObject string
+	// Side is "outreach" or "crm".
+	Side string
+	// Name is the Outreach attribute name or the CRM column's logical name.
+	Name  string
+	Label string
+	// Type is boolean, string, integer, decimal, datetime, picklist or lookup.
+	Type string
+	// Writable says whether the field can be written on its side.
+	Writable bool
+}
+
+// FieldFilter narrows ListFields; zero members do not filter.
+type FieldFilter struct {
+	PluginID              int64
+	CRMObject, Side, Name string
+}
+
+type fieldAttrs struct {
+	CRMObject string `json:"crmObject"`
+	Side      string `json:"side"`
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	Type      string `json:"type"`
+	Writable  bool   `json:"writable"`
+}
+
+func decodeField(r *resourceObject) (Field, error) {
+	var a fieldAttrs
+	if err := decodeAttributes(r, &a); err != nil {
+		return Field{}, err
+	}
+	return Field{
+		PluginID: r.pluginID(), CRMObject: a.CRMObject, Side: a.Side, Name: a.Name,
+		Label: a.Label, Type: a.Type, Writable: a.Writable,
+	}, nil
+}
+
+// ListFields returns the catalog entries that match f.
+func (c *Client) ListFields(ctx context.Context, f FieldFilter) ([]Field, error) {
+	rs, err := c.list(ctx, pathPluginFields, typePluginField, [][2]string{
+		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject}, {"filter[side]", f.Side}, {"filter[name]", f.Name},
+	})
+	if err != nil {
+		return nil, err
+	}
+	fs, err := decodeAll(rs, decodeField)
+	if err != nil {
+		return nil, err
+	}
+	// The plugin filter was asked for, so an entry without the relationship belongs to it.
+	for i := range fs {
+		if fs[i].PluginID == 0 {
+			fs[i].PluginID = f.PluginID
+		}
+	}
+	return fs, nil
+}
+
+// ---- pluginFieldMapping ----------------------------------------------------------------------
+
+// FieldMapping maps an Outreach field to a CRM field on one CRM object of a plugin.
+type FieldMapping struct {
+	ID, PluginID int64
+	// CRMObject is set on create and read only after.
+	CRMObject string
+	// OutreachField and CRMField are catalog names of the two sides.
+	OutreachField, CRMField string
+	// UpdatesIn syncs CRM → Outreach, UpdatesOut Outreach → CRM; both = bidirectional.
+	UpdatesIn, UpdatesOut bool
+	// SkipEmptyIn/SkipEmptyOut do not overwrite a side with an empty value from the other.
+	SkipEmptyIn, SkipEmptyOut bool
+	// EmptyPlaceholder is sent instead of an empty value; nil = none.
+	EmptyPlaceholder *string
+	// ExternalMappedType is the lookup target type for lookup fields; nil = none.
+	ExternalMappedType   *string
+	CreatedAt, UpdatedAt time.Time
+}
+
+// MappingFilter narrows ListFieldMappings; zero members do not filter.
+type MappingFilter struct {
+	PluginID                           int64
+	CRMObject, OutreachField, CRMField string
+}
+
+type mappingAttrs struct {
+	CRMObject          string   `json:"crmObject"`
+	OutreachField      string   `json:"outreachField"`
+	CRMField           string   `json:"crmField"`
+	UpdatesIn          bool     `json:"updatesIn"`
+	UpdatesOut         bool     `json:"updatesOut"`
+	SkipEmptyIn        bool     `json:"skipEmptyIn"`
+	SkipEmptyOut       bool     `json:"skipEmptyOut"`
+	EmptyPlaceholder   *string  `json:"emptyPlaceholder"`
+	ExternalMappedType *string  `json:"externalMappedType"`
+	CreatedAt          wireTime `json:"createdAt"`
+	UpdatedAt          wireTime `json:"updatedAt"`
+}
+
+func decodeFieldMapping(r *resourceObject) (FieldMapping, error) {
+	var a mappingAttrs
+	if err := decodeAttributes(r, &a); err != nil {
+		return FieldMapping{}, err
+	}
+	return FieldMapping{
+		ID: int64(r.ID), PluginID: r.pluginID(), CRMObject: a.CRMObject,
+		OutreachField: a.OutreachField, CRMField: a.CRMField,
+		UpdatesIn: a.UpdatesIn, UpdatesOut: a.UpdatesOut, SkipEmptyIn: a.SkipEmptyIn, SkipEmptyOut: a.SkipEmptyOut,
+		EmptyPlaceholder: a.EmptyPlaceholder, ExternalMappedType: a.ExternalMappedType,
+		CreatedAt: time.Time(a.CreatedAt), UpdatedAt: time.Time(a.UpdatedAt),
+	}, nil
+}
+
+// mutableMappingAttrs are the attributes an update may change. All are sent on every PATCH (the
+// two optional strings as null when nil), so that the server ends up exactly as configured.
+func mutableMappingAttrs(m FieldMapping) map[string]any {
+	return map[string]any{
+		"outreachField":      m.OutreachField,
+		"crmField":           m.CRMField,
+		"updatesIn":          m.UpdatesIn,
+		"updatesOut":         m.UpdatesOut,
+		"skipEmptyIn":        m.SkipEmptyIn,
+		"skipEmptyOut":       m.SkipEmptyOut,
+		"emptyPlaceholder":   m.EmptyPlaceholder,
+		"externalMappedType": m.ExternalMappedType,
+	}
+}
+
+// ListFieldMappings returns every mapping that matches f.
+func (c *Client) ListFieldMappings(ctx context.Context, f MappingFilter) ([]FieldMapping, error) {
+	rs, err := c.list(ctx, pathFieldMappings, typeFieldMapping, [][2]string{
+		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject},
+		{"filter[outreachField]", f.OutreachField}, {"filter[crmField]", f.CRMField},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(rs, decodeFieldMapping)
+}
+
+// GetFieldMapping reads one mapping.
+func (c *Client) GetFieldMapping(ctx context.Context, id int64) (*FieldMapping, error) {
+	if err := validID("pluginFieldMapping", id); err != nil {
+		return nil, err
+	}
+	r, err := c.getOne(ctx, c.resourceURL(pathFieldMappings, id), typeFieldMapping)
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodeFieldMapping(r))
+}
+
+// CreateFieldMapping creates m under the plugin m.PluginID; m.ID and the timestamps are ignored.
+func (c *Client) CreateFieldMapping(ctx context.Context, m FieldMapping) (*FieldMapping, error) {
+	if err := validID("plugin", m.PluginID); err != nil {
+		return nil, err
+	}
+	attrs := mutableMappingAttrs(m)
+	attrs["crmObject"] = m.CRMObject
+	r, err := c.write(ctx, http.MethodPost, c.apiRoot+"/"+pathFieldMappings, outgoingResource{
+		Type: typeFieldMapping, Attributes: attrs, Relationships: pluginRelationship(m.PluginID),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeFieldMapping(r)
+	if err != nil {
+		return nil, err
+	}
+	if out.PluginID == 0 {
+		out.PluginID = m.PluginID
+	}
+	return &out, nil
+}
+
+// UpdateFieldMapping patches mapping m.ID with every mutable attribute of m. CRMObject and the
+// plugin are immutable and are not sent.
+func (c *Client) UpdateFieldMapping(ctx context.Context, m FieldMapping) (*FieldMapping, error) {
+	if err := validID("pluginFieldMapping", m.ID); err != nil {
+		return nil, err
+	}
+	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathFieldMappings, m.ID), outgoingResource{
+		Type: typeFieldMapping, ID: m.ID, Attributes: mutableMappingAttrs(m),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodeFieldMapping(r))
+}
+
+// DeleteFieldMapping deletes a mapping; a missing one is an *APIError for which IsNotFound is true.
+func (c *Client) DeleteFieldMapping(ctx context.Context, id int64) error {
+	if err := validID("pluginFieldMapping", id); err != nil {
+		return err
+	}
+	return c.remove(ctx, c.resourceURL(pathFieldMappings, id))
+}
+
+// ---- pluginSyncCondition ---------------------------------------------------------------------
+
+// SyncCondition restricts which records take part in one trigger of a CRM object: a record does
+// only if every condition of that (plugin, object, trigger) holds.
+type SyncCondition struct {
+	ID, PluginID int64
+	// CRMObject and Trigger are immutable after create. Trigger is one of polling, inboundCreate,
+	// inboundUpdate, outboundCreate, outboundUpdate.
+	CRMObject, Trigger string
+	// Field is a catalog field of the side the trigger tests.
+	Field string
+	// Operator is one of equals, notEquals, isBlank, isNotBlank, contains, notContains,
+	// greaterThan, lessThan, in, notIn.
+	Operator string
+	// Value is the JSON value compared with; nil = absent or null.
+	Value json.RawMessage
+	// Values is the list for in/notIn; nil = absent.
+	Values               []json.RawMessage
+	CreatedAt, UpdatedAt time.Time
+}
+
+// ConditionFilter narrows ListSyncConditions; zero members do not filter.
+type ConditionFilter struct {
+	PluginID           int64
+	CRMObject, Trigger string
+}
+
+type conditionAttrs struct {
+	CRMObject string            `json:"crmObject"`
+	Trigger   string            `json:"trigger"`
+	Field     string            `json:"field"`
+	Operator  string            `json:"operator"`
+	Value     json.RawMessage   `json:"value"`
+	Values    []json.RawMessage `json:"values"`
+	CreatedAt wireTime          `json:"createdAt"`
+	UpdatedAt wireTime          `json:"updatedAt"`
+}
+
+func decodeSyncCondition(r *resourceObject) (SyncCondition, error) {
+	var a conditionAttrs
+	if err := decodeAttributes(r, &a); err != nil {
+		return SyncCondition{}, err
+	}
+	return SyncCondition{
+		ID: int64(r.ID), PluginID: r.pluginID(), CRMObject: a.CRMObject, Trigger: a.Trigger,
+		Field: a.Field, Operator: a.Operator, Value: nullToNil(a.Value), Values: a.Values,
+		CreatedAt: time.Time(a.CreatedAt), UpdatedAt: time.Time(a.UpdatedAt),
+	}, nil
+}
+
+// conditionValueAttrs adds value and values to attrs as the contract wants them: value is
+// required for the comparing operators and must be absent or null otherwise; values is required
+// for in/notIn and must be absent otherwise.
+//
+// On create a nil Value or Values is simply omitted. On PATCH omitting is not enough: only the
+// attributes present change, so a condition going from "in" to "equals" would keep its old
+// values and be refused. A PATCH therefore sends a nil Value or Values as null, which clears it
+// (the resource then has no values, which is what "absent" means for the stored condition).
+func conditionValueAttrs(s SyncCondition, attrs map[string]any, patch bool) error {
+	if s.Value != nil {
+		if !json.Valid(s.Value) {
+			return fmt.Errorf("sync condition value is not valid JSON")
+		}
+		attrs["value"] = s.Value
+	} else if patch {
+		attrs["value"] = nil
+	}
+	if s.Values != nil {
+		for i, v := range s.Values {
+			if !json.Valid(v) {
+				return fmt.Errorf("sync condition values[%d] is not valid JSON", i)
+			}
+		}
+		attrs["values"] = s.Values
+	} else if patch {
+		attrs["values"] = nil
+	}
+	return nil
+}
+
+// ListSyncConditions returns every condition that matches f.
+func (c *Client) ListSyncConditions(ctx context.Context, f ConditionFilter) ([]SyncCondition, error) {
+	rs, err := c.list(ctx, pathSyncConditions, typeSyncCondition, [][2]string{
+		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject}, {"filter[trigger]", f.Trigger},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(rs, decodeSyncCondition)
+}
+
+// GetSyncCondition reads one condition.
+func (c *Client) GetSyncCondition(ctx context.Context, id int64) (*SyncCondition, error) {
+	if err := validID("pluginSyncCondition", id); err != nil {
+		return nil, err
+	}
+	r, err := c.getOne(ctx, c.resourceURL(pathSyncConditions, id), typeSyncCondition)
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodeSyncCondition(r))
+}
+
+// CreateSyncCondition creates s under the plugin s.PluginID; s.ID and the timestamps are ignored.
+func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
+	if err := validID("plugin", s.PluginID); err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{
+		"crmObject": s.CRMObject, "trigger": s.Trigger, "field": s.Field, "operator": s.Operator,
+	}
+	if err := conditionValueAttrs(s, attrs, false); err != nil {
+		return nil, err
+	}
+	r, err := c.write(ctx, http.MethodPost, c.apiRoot+"/"+pathSyncConditions, outgoingResource{
+		Type: typeSyncCondition, Attributes: attrs, Relationships: pluginRelationship(s.PluginID),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeSyncCondition(r)
+	if err != nil {
+		return nil, err
+	}
+	if out.PluginID == 0 {
+		out.PluginID = s.PluginID
+	}
+	return &out, nil
+}
+
+// UpdateSyncCondition patches condition s.ID: field, operator, value and values, the last two as
+// null when nil so that a value left from a previous operator is cleared (see
+// conditionValueAttrs). CRMObject and Trigger are immutable and are not sent.
+func (c *Client) UpdateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
+	if err := validID("pluginSyncCondition", s.ID); err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{"field": s.Field, "operator": s.Operator}
+	if err := conditionValueAttrs(s, attrs, true); err != nil {
+		return nil, err
+	}
+	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathSyncConditions, s.ID), outgoingResource{
+		Type: typeSyncCondition, ID: s.ID, Attributes: attrs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ptrOrErr(decodeSyncCondition(r))
+}
+
+// DeleteSyncCondition deletes a condition; a missing one is an *APIError for which IsNotFound is
+// true.
+func (c *Client) DeleteSyncCondition(ctx context.Context, id int64) error {
+	if err := validID("pluginSyncCondition", id); err != nil {
+		return err
+	}
+	return c.remove(ctx, c.resourceURL(pathSyncConditions, id))
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+func decodeAll[T any](rs []resourceObject, decode func(*resourceObject) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(rs))
+	for i := range rs {
+		v, err := decode(&rs[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func nullToNil(v json.RawMessage) json.RawMessage {
+	if len(bytes.TrimSpace(v)) == 0 || string(bytes.TrimSpace(v)) == "null" {
+		return nil
+	}
+	return v
+}
+
+// ptrOrErr returns &v, or nil with the error, so that a caller never sees a half-decoded value.
+func ptrOrErr[T any](v T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
