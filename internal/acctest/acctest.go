@@ -32,8 +32,8 @@ import (
 
 // Tokens the sandbox accepts without any OAuth flow.
 const (
-	OutreachToken = "sandbox-outreach-token"
-	DynamicsToken = "sandbox-dynamics-token"
+	OutreachToken = sandbox.StaticAccessToken
+	DynamicsToken = sandbox.DynamicsAccessToken
 )
 
 // ProviderFactories serves the provider in-process. Resources named dynamics_* resolve through the
@@ -101,10 +101,18 @@ type Env struct {
 // NewEnv starts a sandbox for the test and stops it when the test ends.
 func NewEnv(t testing.TB) *Env {
 	t.Helper()
+	return NewEnvWithOptions(t, sandbox.Options{})
+}
+
+// NewEnvWithOptions is NewEnv with sandbox options (e.g. an S2S public key); the TLS certificate
+// is always the process-wide one.
+func NewEnvWithOptions(t testing.TB, opts sandbox.Options) *Env {
+	t.Helper()
 	if tlsCert == nil {
 		t.Fatal("acctest.Main was not called from TestMain")
 	}
-	srv, err := sandbox.Start(sandbox.Options{TLSCertificate: tlsCert})
+	opts.TLSCertificate = tlsCert
+	srv, err := sandbox.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
 	}

@@ -230,4 +230,3 @@ func levenshtein(a, b string) int {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
-

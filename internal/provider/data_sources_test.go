@@ -51,7 +51,7 @@ func TestAccPluginDataSource_errors(t *testing.T) {
 				ExpectError: regexp.MustCompile(`No Outreach Dynamics plugin is connected to`),
 			},
 			{
-				Config:      env.Config(`
+				Config: env.Config(`
 data "outreach_dynamics_plugin" "p" {
   id           = 1
   instance_url = "https://x"
@@ -90,7 +90,7 @@ data "dynamics_attribute" "fullname" {
 				},
 			},
 			{
-				Config:      env.Config(`
+				Config: env.Config(`
 data "dynamics_attribute" "x" {
   provider     = outreach
   entity       = "contact"
@@ -99,7 +99,7 @@ data "dynamics_attribute" "x" {
 				ExpectError: regexp.MustCompile(`Table "contact" has no column with logical name "donotemial"`),
 			},
 			{
-				Config:      env.Config(`
+				Config: env.Config(`
 data "dynamics_attribute" "x" {
   provider     = outreach
   entity       = "kontact"

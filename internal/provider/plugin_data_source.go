@@ -144,7 +144,9 @@ func (d *PluginDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func normalizeURL(u string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(u), "/")) }
+func normalizeURL(u string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(u), "/"))
+}
 
 func orNone(items []string) string {
 	if len(items) == 0 {
