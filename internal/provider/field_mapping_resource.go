@@ -1,0 +1,387 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
+)
+
+var (
+	_ resource.Resource                = &FieldMappingResource{}
+	_ resource.ResourceWithConfigure   = &FieldMappingResource{}
+	_ resource.ResourceWithModifyPlan  = &FieldMappingResource{}
+	_ resource.ResourceWithImportState = &FieldMappingResource{}
+)
+
+func init() { resourceConstructors = append(resourceConstructors, NewFieldMappingResource) }
+
+// NewFieldMappingResource returns the outreach_dynamics_field_mapping resource.
+func NewFieldMappingResource() resource.Resource { return &FieldMappingResource{} }
+
+// FieldMappingResource manages one field mapping of the Outreach Dynamics plugin: which Outreach
+// field syncs with which Dynamics column on one CRM object, and in which direction.
+type FieldMappingResource struct{ data *providerData }
+
+// fieldMappingModel is the resource's state and plan.
+type fieldMappingModel struct {
+	ID                    types.String `tfsdk:"id"`
+	PluginID              types.Int64  `tfsdk:"plugin_id"`
+	Object                types.String `tfsdk:"object"`
+	OutreachField         types.String `tfsdk:"outreach_field"`
+	DynamicsField         types.String `tfsdk:"dynamics_field"`
+	Direction             types.String `tfsdk:"direction"`
+	SkipEmptyToDynamics   types.Bool   `tfsdk:"skip_empty_to_dynamics"`
+	SkipEmptyFromDynamics types.Bool   `tfsdk:"skip_empty_from_dynamics"`
+	EmptyPlaceholder      types.String `tfsdk:"empty_placeholder"`
+	LookupType            types.String `tfsdk:"lookup_type"`
+	CreatedAt             types.String `tfsdk:"created_at"`
+	UpdatedAt             types.String `tfsdk:"updated_at"`
+}
+
+// Metadata names the resource.
+func (r *FieldMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_dynamics_field_mapping"
+}
+
+// Schema describes the resource.
+func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Maps an Outreach field to a Dynamics 365 column on one CRM object of the Outreach Dynamics plugin, " +
+			"e.g. Outreach `optedOut` ↔ Dynamics `donotemail` on `lead` and `contact`.\n\n" +
+			"The mapping is checked at plan time against the plugin's live field catalog: both fields must exist on the " +
+			"object, their types must be compatible (equal, or `string` on either side with anything but `lookup`), the " +
+			"direction must write only to writable fields, and no other mapping (managed by Terraform or not) may already " +
+			"map the Outreach field on that object. A column created in the same apply (for example " +
+			"`dynamics_field = dynamics_sales_optout_field.x.logical_name`) is unknown at plan time and is checked by " +
+			"Outreach on apply; the provider refreshes the plugin's fields once if Outreach does not know the column yet.\n\n" +
+			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
+			"`<plugin_id>/<object>/<outreach_field>` (`1/lead/optedOut`). The `outreach_dynamics_field_mappings` data " +
+			"source lists existing mappings, for `import` blocks.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The mapping's id in Outreach.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"plugin_id": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
+					"the organization's only Dynamics plugin (several plugins and none given is an error that names them). " +
+					"Changing a configured value replaces the mapping.",
+				PlanModifiers: []planmodifier.Int64{
+					int64planmodifier.UseStateForUnknown(),
+					int64planmodifier.RequiresReplaceIf(fieldMappingPluginChanged,
+						"Replaces the mapping when the configured plugin_id changes.",
+						"Replaces the mapping when the configured `plugin_id` changes."),
+				},
+			},
+			"object": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The CRM object (Dynamics table) the mapping belongs to: `lead`, `contact`, `account`, " +
+					"`opportunity`, `task`, `appointment` or `systemuser`. Changing it replaces the mapping.",
+				Validators:    []validator.String{stringvalidator.OneOf(crmObjects...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"outreach_field": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Outreach field name as the plugin's catalog spells it, e.g. `optedOut`, `emailOptedOut`, " +
+					"`callOptedOut`, `smsOptedOut`. The `outreach_dynamics_fields` data source lists them. Updated in place.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"dynamics_field": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Logical name of the Dynamics column, e.g. `donotemail` or `new_salesoptout`. " +
+					"Updated in place.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"direction": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(mappingDirectionBoth),
+				MarkdownDescription: "Which way values flow: `bidirectional` (default), `outreach_to_dynamics` or " +
+					"`dynamics_to_outreach`. Writing to Dynamics needs a writable column, writing to Outreach a writable " +
+					"Outreach field. The state shows `none` when both directions were switched off outside Terraform.",
+				Validators: []validator.String{stringvalidator.OneOf(mappingDirectionBoth, mappingDirectionToDynamics, mappingDirectionToOutreach)},
+			},
+			"skip_empty_to_dynamics": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Do not overwrite the Dynamics column with an empty Outreach value. Default `false`.",
+			},
+			"skip_empty_from_dynamics": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Do not overwrite the Outreach field with an empty Dynamics value. Default `false`.",
+			},
+			"empty_placeholder": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Value sent instead of an empty one.",
+			},
+			"lookup_type": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Target type of a `lookup` field, e.g. `systemuser`.",
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the mapping was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the mapping was last changed (RFC 3339).",
+			},
+		},
+	}
+}
+
+// fieldMappingPluginChanged replaces the mapping only when the configured plugin_id changes: an
+// unset plugin_id keeps the plugin the mapping was created on.
+func fieldMappingPluginChanged(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.ConfigValue.IsNull() && !req.ConfigValue.Equal(req.StateValue)
+}
+
+// Configure receives the provider data.
+func (r *FieldMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan checks the planned mapping against the live field catalog, so that a mapping Outreach
+// would refuse fails at plan time with the closest valid names, not halfway through an apply. It
+// only reads: no write request is ever made here.
+func (r *FieldMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan fieldMappingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *fieldMappingModel
+	if !req.State.Raw.IsNull() {
+		state = &fieldMappingModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	// A new mapping shows its plugin in the plan; an existing one keeps its own (UseStateForUnknown).
+	if plan.PluginID.IsUnknown() && state == nil {
+		var config fieldMappingModel
+		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+		if resp.Diagnostics.HasError() || config.PluginID.IsUnknown() {
+			return
+		}
+		id := r.data.resolvePluginID(ctx, config.PluginID, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		plan.PluginID = types.Int64Value(id)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("plugin_id"), plan.PluginID)...)
+	}
+	if state != nil && !fieldMappingChecksNeeded(plan, *state) {
+		return // unchanged: no requests for a plan of an unchanged configuration
+	}
+	r.checkPlan(ctx, plan, state, &resp.Diagnostics)
+}
+
+// Create creates the mapping. A 422 for a Dynamics column the plugin does not know yet (one
+// created in the same apply) refreshes the plugin's fields once and retries.
+func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan fieldMappingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.outreachClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	pluginID := r.data.resolvePluginID(ctx, plan.PluginID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want := plan.toAPI(pluginID)
+	created, err := r.writeWithFieldRefresh(ctx, c, pluginID, func() (*outreach.FieldMapping, error) {
+		return c.CreateFieldMapping(ctx, want)
+	})
+	if err != nil {
+		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot create the field mapping", err)
+		return
+	}
+	state := fieldMappingFromAPI(created, pluginID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Read refreshes every attribute from Outreach, the source of truth; a mapping deleted outside
+// Terraform is removed from state so that the next plan recreates it.
+func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state fieldMappingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := fieldMappingID(state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	c := r.data.outreachClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	m, err := c.GetFieldMapping(ctx, id)
+	if err != nil {
+		if outreach.IsNotFound(err) {
+			resp.Diagnostics.AddWarning("Field mapping deleted outside Terraform",
+				fmt.Sprintf("Outreach has no field mapping %d any more (%s %s → %s); it was removed from the state and the next apply creates it again.",
+					id, state.Object.ValueString(), state.OutreachField.ValueString(), state.DynamicsField.ValueString()))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		addClientError(&resp.Diagnostics, path.Empty(), "Cannot read the field mapping", err)
+		return
+	}
+	next := fieldMappingFromAPI(m, state.PluginID.ValueInt64())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+// Update patches every mutable attribute, so that Outreach ends up exactly as configured even
+// after edits made in the Outreach UI.
+func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state fieldMappingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := fieldMappingID(state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	c := r.data.outreachClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	pluginID := state.PluginID.ValueInt64()
+	want := plan.toAPI(pluginID)
+	want.ID = id
+	updated, err := r.writeWithFieldRefresh(ctx, c, pluginID, func() (*outreach.FieldMapping, error) {
+		return c.UpdateFieldMapping(ctx, want)
+	})
+	if err != nil {
+		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot update the field mapping", err)
+		return
+	}
+	next := fieldMappingFromAPI(updated, pluginID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+// Delete deletes the mapping; one already gone is not an error.
+func (r *FieldMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state fieldMappingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := fieldMappingID(state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	c := r.data.outreachClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	if err := c.DeleteFieldMapping(ctx, id); err != nil && !outreach.IsNotFound(err) {
+		addClientError(&resp.Diagnostics, path.Empty(), "Cannot delete the field mapping", err)
+	}
+}
+
+// ImportState accepts `<id>`, `<object>/<outreach_field>` and `<plugin_id>/<object>/<outreach_field>`;
+// the last two are looked up, Read fills in the rest.
+func (r *FieldMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := parseFieldMappingImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	if id.MappingID == 0 {
+		m := r.findForImport(ctx, id, &resp.Diagnostics)
+		if m == nil {
+			return
+		}
+		id.MappingID, id.PluginID = m.ID, m.PluginID
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id.MappingID, 10))...)
+	if id.PluginID != 0 {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("plugin_id"), id.PluginID)...)
+	}
+}
+
+// toAPI converts the plan into the client's mapping under the given plugin.
+func (m fieldMappingModel) toAPI(pluginID int64) outreach.FieldMapping {
+	in, out := mappingDirectionFlags(m.Direction.ValueString())
+	return outreach.FieldMapping{
+		PluginID:           pluginID,
+		CRMObject:          m.Object.ValueString(),
+		OutreachField:      m.OutreachField.ValueString(),
+		CRMField:           m.DynamicsField.ValueString(),
+		UpdatesIn:          in,
+		UpdatesOut:         out,
+		SkipEmptyIn:        m.SkipEmptyFromDynamics.ValueBool(),
+		SkipEmptyOut:       m.SkipEmptyToDynamics.ValueBool(),
+		EmptyPlaceholder:   m.EmptyPlaceholder.ValueStringPointer(),
+		ExternalMappedType: m.LookupType.ValueStringPointer(),
+	}
+}
+
+// fieldMappingFromAPI is the state of a mapping as Outreach has it. pluginID stands in when the
+// response carries no plugin relationship.
+func fieldMappingFromAPI(m *outreach.FieldMapping, pluginID int64) fieldMappingModel {
+	if m.PluginID != 0 {
+		pluginID = m.PluginID
+	}
+	return fieldMappingModel{
+		ID:                    types.StringValue(strconv.FormatInt(m.ID, 10)),
+		PluginID:              types.Int64Value(pluginID),
+		Object:                types.StringValue(m.CRMObject),
+		OutreachField:         types.StringValue(m.OutreachField),
+		DynamicsField:         types.StringValue(m.CRMField),
+		Direction:             types.StringValue(mappingDirectionOf(m.UpdatesIn, m.UpdatesOut)),
+		SkipEmptyToDynamics:   types.BoolValue(m.SkipEmptyOut),
+		SkipEmptyFromDynamics: types.BoolValue(m.SkipEmptyIn),
+		EmptyPlaceholder:      types.StringPointerValue(m.EmptyPlaceholder),
+		LookupType:            types.StringPointerValue(m.ExternalMappedType),
+		CreatedAt:             timeValue(m.CreatedAt),
+		UpdatedAt:             timeValue(m.UpdatedAt),
+	}
+}
+
+// fieldMappingID parses the state's id.
+func fieldMappingID(v types.String, diags *diag.Diagnostics) (int64, bool) {
+	id, err := strconv.ParseInt(v.ValueString(), 10, 64)
+	if err != nil || id < 1 {
+		diags.AddAttributeError(path.Root("id"), "Invalid field mapping id in state",
+			fmt.Sprintf("The state holds id %q, which is not an Outreach mapping id. Remove the resource from the state "+
+				"(terraform state rm) and import it again.", v.ValueString()))
+		return 0, false
+	}
+	return id, true
+}
