@@ -1,0 +1,45 @@
+# Runs against the sandbox (scripts/tftest.sh exports its OUTREACH_* variables).
+
+variables {
+  objects = ["contact", "lead"]
+}
+
+run "apply" {
+  # The conditions as Outreach stored them (Create records the API's answer).
+  assert {
+    condition = alltrue([
+      for c in outreach_dynamics_sync_condition.inbound_create_not_opted_out :
+      c.trigger == "inbound_create" && c.field == "donotemail" && c.operator == "equals" && c.value == "false"
+    ])
+    error_message = "Inbound creates must require donotemail = false."
+  }
+
+  assert {
+    condition = alltrue([
+      for c in outreach_dynamics_sync_condition.outbound_create_not_opted_out :
+      c.trigger == "outbound_create" && c.field == "optedOut" && c.operator == "equals" && c.value == "false"
+    ])
+    error_message = "Outbound creates must require optedOut = false."
+  }
+
+  assert {
+    condition     = toset(keys(outreach_dynamics_sync_condition.inbound_create_not_opted_out)) == toset(["contact", "lead"]) && toset(keys(outreach_dynamics_sync_condition.outbound_create_not_opted_out)) == toset(["contact", "lead"])
+    error_message = "Expected both conditions on contact and lead."
+  }
+}
+
+# A second run re-reads the plugin: the conditions are still there, unchanged, and no opt-out
+# field is mapped.
+run "plugin_state" {
+  command = plan
+
+  assert {
+    condition     = output.condition_ids.inbound_create == run.apply.condition_ids.inbound_create && output.condition_ids.outbound_create == run.apply.condition_ids.outbound_create
+    error_message = "The conditions were replaced or lost in the plugin."
+  }
+
+  assert {
+    condition     = length(output.opt_out_mappings) == 0 && alltrue([for d in data.outreach_dynamics_field_mappings.this : length(d.mappings) == 0])
+    error_message = "The plugin must map no opt-out field (and, in the sandbox, nothing at all): ${jsonencode(output.opt_out_mappings)}"
+  }
+}

@@ -1,0 +1,46 @@
+# Runs against the sandbox (scripts/tftest.sh exports its OUTREACH_* and DYNAMICS_* variables).
+
+variables {
+  objects = ["contact", "lead"]
+}
+
+run "apply" {
+  assert {
+    condition     = length(outreach_dynamics_field_mapping.opted_out) == 2
+    error_message = "Expected one mapping per object."
+  }
+
+  assert {
+    condition     = alltrue([for m in outreach_dynamics_field_mapping.opted_out : m.dynamics_field == "donotemail" && m.direction == "bidirectional"])
+    error_message = "Every mapping must be optedOut ↔ donotemail, in both directions."
+  }
+
+  assert {
+    condition     = alltrue([for s in outreach_dynamics_object_settings.this : s.polling && s.pushing && s.polling_frequency == 15])
+    error_message = "Polling (every 15 minutes) and pushing must be on for both objects."
+  }
+}
+
+run "plugin_state" {
+  module {
+    source = "./tests/plugin_state"
+  }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] :
+      length(output.opt_out_mappings[o]) == 1 &&
+      output.opt_out_mappings[o][0].outreach_field == "optedOut" &&
+      output.opt_out_mappings[o][0].dynamics_field == "donotemail" &&
+      output.opt_out_mappings[o][0].direction == "bidirectional"
+    ])
+    error_message = "The plugin must hold exactly one opt-out mapping per object: optedOut ↔ donotemail, bidirectional. Got: ${jsonencode(output.opt_out_mappings)}"
+  }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] : output.opt_out_mappings[o][0].id == run.apply.mapping_ids[o]
+    ])
+    error_message = "The plugin's mappings are not the ones Terraform created."
+  }
+}

@@ -1,0 +1,4 @@
+import {
+  to = outreach_dynamics_object_settings.contact
+  id = "contact"
+}
