@@ -91,7 +91,7 @@ func exportLines(srv *sandbox.Server, keyPath string) string {
 	fmt.Fprintf(&b, "# Alternatives to OUTREACH_ACCESS_TOKEN:\n")
 	fmt.Fprintf(&b, "#   rotating refresh token: OUTREACH_CLIENT_ID=%s OUTREACH_CLIENT_SECRET=%s OUTREACH_REDIRECT_URI=%s OUTREACH_REFRESH_TOKEN=%s\n",
 		sandbox.OAuthClientID, sandbox.OAuthClientSecret, sandbox.OAuthRedirectURI, sandbox.SeedRefreshToken)
-	fmt.Fprintf(&b, "#   S2S app token: OUTREACH_S2S_APP_ID=%s OUTREACH_S2S_INSTALL_ID=%s OUTREACH_S2S_PRIVATE_KEY_FILE=%s\n",
+	fmt.Fprintf(&b, "#   S2S app token: OUTREACH_S2S_APP_ID=%s OUTREACH_S2S_INSTALL_ID=%s OUTREACH_S2S_PRIVATE_KEY=%s\n",
 		sandbox.S2SAppID, strconv.Itoa(sandbox.S2SInstallID), shellQuote(keyPath))
 	fmt.Fprintf(&b, "#   read-only token (plugins.read): OUTREACH_ACCESS_TOKEN=%s\n", sandbox.ReadOnlyAccessToken)
 	fmt.Fprintf(&b, "# Alternative to DYNAMICS_ACCESS_TOKEN (Entra ID client secret):\n")

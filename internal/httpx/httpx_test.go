@@ -231,7 +231,7 @@ func TestLogCarriesNoSecrets(t *testing.T) {
 		b.WriteString(msg)
 		for k, v := range f {
 			b.WriteString(" " + k + "=")
-			b.WriteString(fmt.Sprint(v))
+			fmt.Fprint(&b, v)
 		}
 		lines = append(lines, b.String())
 	}})
@@ -268,5 +268,21 @@ func TestRedact(t *testing.T) {
 	}
 	if !strings.Contains(out, `"x":1`) {
 		t.Errorf("Redact removed non-secret content: %q", out)
+	}
+}
+
+// BenchmarkDo measures the policy's overhead on a successful request over loopback.
+func BenchmarkDo(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"data":[]}`))
+	}))
+	defer srv.Close()
+	c := New(nil, Policy{UserAgent: "bench", Log: func(context.Context, string, map[string]any) {}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Do(ctx, &Request{Method: http.MethodGet, URL: srv.URL + "/api/v2/pluginFieldMappings"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -135,7 +135,7 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How often a throttled (429) or temporarily failing request is retried, with exponential backoff " +
-					"and the server's `Retry-After`. Default 10.",
+					"and the server's `Retry-After`. Default 10. Environment: `OUTREACH_MAX_RETRIES`.",
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
 		},

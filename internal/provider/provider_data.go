@@ -69,6 +69,14 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 	maxRetries := int64(httpx.DefaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
 		maxRetries = cfg.MaxRetries.ValueInt64()
+	} else if raw := os.Getenv("OUTREACH_MAX_RETRIES"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 0 || n > 50 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid OUTREACH_MAX_RETRIES",
+				fmt.Sprintf("OUTREACH_MAX_RETRIES must be a whole number from 0 to 50, got %q.", raw))
+			return nil
+		}
+		maxRetries = n
 	}
 	policy := httpx.Policy{
 		MaxRetries: int(maxRetries),
@@ -77,7 +85,13 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// A transport of our own (system trust store, proxy from the environment) so that no other
+	// code in the process shares its connection pool.
+	transport := &http.Transport{Proxy: http.ProxyFromEnvironment}
+	if def, ok := http.DefaultTransport.(*http.Transport); ok {
+		transport = def.Clone()
+	}
+	httpClient := &http.Client{Transport: transport}
 
 	data := &providerData{catalog: newCatalogCache()}
 	data.outreach, data.pluginID, data.outreachErr = configureOutreach(cfg.Outreach, httpClient, policy, diags)
@@ -99,8 +113,8 @@ func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, d
 	if !m.PluginID.IsNull() && !m.PluginID.IsUnknown() {
 		pluginID = m.PluginID.ValueInt64()
 	} else if raw := os.Getenv("OUTREACH_PLUGIN_ID"); raw != "" {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || id < 1 {
+		id, perr := strconv.ParseInt(raw, 10, 64)
+		if valid := perr == nil && id >= 1; !valid {
 			diags.AddAttributeError(root.AtName("plugin_id"), "Invalid OUTREACH_PLUGIN_ID",
 				fmt.Sprintf("OUTREACH_PLUGIN_ID must be a positive integer plugin id, got %q.", raw))
 			return nil, 0, nil

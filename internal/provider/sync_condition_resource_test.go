@@ -100,10 +100,10 @@ func syncConditionPatchWire(t *testing.T, env *acctest.Env, id string, attrs map
 	})
 }
 
-func syncConditionExpectRaw(t *testing.T, what string, got json.RawMessage, want string) {
+func syncConditionExpectValue(t *testing.T, got json.RawMessage, want string) {
 	t.Helper()
 	if strings.TrimSpace(string(got)) != want {
-		t.Fatalf("%s on the wire = %s, want %s", what, got, want)
+		t.Fatalf("value on the wire = %s, want %s", got, want)
 	}
 }
 
@@ -139,7 +139,7 @@ func TestAccSyncCondition_lifecycle(t *testing.T) {
 					if w.Trigger != "inboundUpdate" || w.Operator != "contains" || w.Field != "companyname" || w.Object != "lead" {
 						return fmt.Errorf("wire condition = %+v", w)
 					}
-					syncConditionExpectRaw(t, "value", w.Value, `"Contoso"`)
+					syncConditionExpectValue(t, w.Value, `"Contoso"`)
 					return nil
 				}),
 			},
@@ -172,7 +172,7 @@ func TestAccSyncCondition_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					syncConditionExpectRaw(t, "value", syncConditionReadWire(t, env, id).Value, `"Acme"`)
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, `"Acme"`)
 					return nil
 				},
 			},
@@ -201,7 +201,7 @@ func TestAccSyncCondition_booleanValueSentAsJSONBoolean(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("value"), knownvalue.StringExact("false")),
 				},
 				Check: resource.ComposeTestCheckFunc(syncConditionCaptureID(addr, &id), func(*terraform.State) error {
-					syncConditionExpectRaw(t, "value", syncConditionReadWire(t, env, id).Value, "false")
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, "false")
 					return nil
 				}),
 			},
@@ -216,7 +216,7 @@ func TestAccSyncCondition_booleanValueSentAsJSONBoolean(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("value"), knownvalue.StringExact("TRUE")),
 				},
 				Check: func(*terraform.State) error {
-					syncConditionExpectRaw(t, "value", syncConditionReadWire(t, env, id).Value, "true")
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, "true")
 					return nil
 				},
 			},
@@ -243,7 +243,7 @@ func TestAccSyncCondition_integerValueSentAsJSONNumber(t *testing.T) {
 				if w.Operator != "greaterThan" || w.Trigger != "polling" {
 					return fmt.Errorf("wire condition = %+v", w)
 				}
-				syncConditionExpectRaw(t, "value", w.Value, "100")
+				syncConditionExpectValue(t, w.Value, "100")
 				return nil
 			}),
 		}},
@@ -261,7 +261,7 @@ func TestAccSyncCondition_decimalReadBackWithoutDiff(t *testing.T) {
 			{
 				Config: config,
 				Check: resource.ComposeTestCheckFunc(syncConditionCaptureID(addr, &id), func(*terraform.State) error {
-					syncConditionExpectRaw(t, "value", syncConditionReadWire(t, env, id).Value, "1")
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, "1")
 					return nil
 				}),
 			},
@@ -269,7 +269,7 @@ func TestAccSyncCondition_decimalReadBackWithoutDiff(t *testing.T) {
 				// The API now spells the same number 1.0: that is no change.
 				PreConfig: func() {
 					syncConditionPatchWire(t, env, id, map[string]any{"value": json.RawMessage("1.0")})
-					syncConditionExpectRaw(t, "value", syncConditionReadWire(t, env, id).Value, "1.0")
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, "1.0")
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,16 +267,7 @@ func TestCollectionParameters(t *testing.T) {
 // TestPagingFollowsNext pages through 2,500 mappings with the maximum page size.
 func TestPagingFollowsNext(t *testing.T) {
 	s := startSandbox(t, Options{})
-	// The uniqueness rule allows only a few dozen mappings per object, so the bulk is inserted
-	// directly; paging does not care how the records got there.
-	s.mu.Lock()
-	now := s.Now()
-	for i := 0; i < 2500; i++ {
-		m := &fieldMapping{ID: s.st.newID(typeMapping), PluginID: 1, CRMObject: crmObjects[i%len(crmObjects)],
-			OutreachField: "custom" + strconv.Itoa(i), CRMField: "x", UpdatesIn: true, UpdatesOut: true, CreatedAt: now, UpdatedAt: now}
-		s.st.Mappings[m.ID] = m
-	}
-	s.mu.Unlock()
+	s.LoadSyntheticFieldMappings(2500)
 
 	seen := map[int64]bool{}
 	next := s.OutreachURL() + "/api/v2/pluginFieldMappings?page[size]=1000&count=true&filter[plugin][id]=1"
