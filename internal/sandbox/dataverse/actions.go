@@ -243,7 +243,7 @@ func (o *Org) handleAddSolutionComponent(q *apiRequest) (*response, *apiError) {
 	}
 	switch *componentType {
 	case componentAttribute:
-		if _, a := o.findAttribute(componentID); a == nil {
+		if o.findAttribute(componentID) == nil {
 			return nil, newError(http.StatusNotFound, codeObjectDoesNotExist, "Attribute With Id = %s Does Not Exist", strings.ToLower(componentID))
 		}
 	case componentEntity:

@@ -114,7 +114,7 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 		return nil, e
 	}
 	if cls == "" || cls == "AttributeMetadata" {
-		if e := p.checkProperties(baseAttrProps, "AttributeMetadata", entity); e != nil {
+		if e := p.checkProperties(baseAttrProps, "AttributeMetadata"); e != nil {
 			return nil, e
 		}
 		// Assumption: without a discriminator the body reads as the abstract base type, which
@@ -125,7 +125,7 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 		return nil, invalidArgument("Creating attributes of type '%s%s' is not supported by this sandbox; only %sBooleanAttributeMetadata is.", crmNS, cls, crmNS)
 	}
 	allowed := withOptionSet(classAttrProps[cls])
-	if e := p.checkProperties(allowed, cls, entity); e != nil {
+	if e := p.checkProperties(allowed, cls); e != nil {
 		return nil, e
 	}
 
@@ -180,7 +180,7 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 		if !isGUID(metadataID) {
 			return nil, payloadError(entity, "Cannot convert the literal '"+metadataID+"' to the expected type 'Edm.Guid'.")
 		}
-		if _, a := o.findAttribute(metadataID); a != nil {
+		if o.findAttribute(metadataID) != nil {
 			return nil, newError(http.StatusBadRequest, codeDuplicateAttribute, "An attribute with the MetadataId %s already exists.", metadataID)
 		}
 	} else {
@@ -211,8 +211,8 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 		DefaultValue: defaultValue,
 		OptionSet: &optionSet{
 			MetadataID: newGUID(), Name: t.LogicalName + "_" + logical, OptionSetType: "Boolean", IsCustomOptionSet: true,
-			TrueOption:  &option{Value: 1, Label: label{}.merge(trueLabel, false), Description: newLabel("")},
-			FalseOption: &option{Value: 0, Label: label{}.merge(falseLabel, false), Description: newLabel("")},
+			TrueOption:  &option{Value: 1, Label: label{}.merge(trueLabel, false), Description: emptyLabel()},
+			FalseOption: &option{Value: 0, Label: label{}.merge(falseLabel, false), Description: emptyLabel()},
 		},
 	}
 	t.Attributes = append(t.Attributes, a)
@@ -373,7 +373,7 @@ func (o *Org) updateAttribute(q *apiRequest, t *table, a *attribute) (*response,
 		// Without the discriminator the body is read as the base type, so type-specific
 		// properties are unknown (Dataverse-skills#119); and even without them the update of a
 		// typed column needs its type.
-		if e := p.checkProperties(baseAttrProps, "AttributeMetadata", entity); e != nil {
+		if e := p.checkProperties(baseAttrProps, "AttributeMetadata"); e != nil {
 			return nil, e
 		}
 		return nil, invalidArgument("The payload of the update was read as '%sAttributeMetadata', but attribute %s is of type '%s%s'. Add \"@odata.type\": \"%s%s\" to the body.",
@@ -389,7 +389,7 @@ func (o *Org) updateAttribute(q *apiRequest, t *table, a *attribute) (*response,
 			allowed["GlobalOptionSet"] = true
 		}
 	}
-	if e := p.checkProperties(allowed, cls, entity); e != nil {
+	if e := p.checkProperties(allowed, cls); e != nil {
 		return nil, e
 	}
 	current := renderAttribute(t, a, cls, false)
@@ -477,7 +477,7 @@ func sameValue(sent, have any) bool {
 }
 
 // deleteAttribute serves DELETE EntityDefinitions(...)/Attributes(...).
-func (o *Org) deleteAttribute(q *apiRequest, t *table, a *attribute) (*response, *apiError) {
+func (o *Org) deleteAttribute(t *table, a *attribute) (*response, *apiError) {
 	if e := o.takeLock(); e != nil {
 		return nil, e
 	}

@@ -165,11 +165,36 @@ func dig(m map[string]any, path ...string) any {
 	return cur
 }
 
+// object returns m[k] as a JSON object, or nil when it is not one.
+func object(m map[string]any, k string) map[string]any {
+	o, _ := m[k].(map[string]any)
+	return o
+}
+
+// localizedLabels returns m[prop].LocalizedLabels, failing the test unless it is a list of objects.
+func localizedLabels(t *testing.T, m map[string]any, prop string) []map[string]any {
+	t.Helper()
+	list, ok := dig(m, prop, "LocalizedLabels").([]any)
+	if !ok {
+		t.Fatalf("%s.LocalizedLabels is not a list: %v", prop, m[prop])
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, v := range list {
+		l, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s.LocalizedLabels holds a non-object: %v", prop, v)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 func values(r result) []map[string]any {
 	list, _ := r.body["value"].([]any)
 	out := make([]map[string]any, 0, len(list))
 	for _, v := range list {
-		out = append(out, v.(map[string]any))
+		m, _ := v.(map[string]any)
+		out = append(out, m)
 	}
 	return out
 }

@@ -251,7 +251,7 @@ func (o *Org) routeAttributes(q *apiRequest, t *table) (*response, *apiError) {
 	case q.method == http.MethodPut && cls == "":
 		return o.updateAttribute(q, t, a)
 	case q.method == http.MethodDelete && cls == "":
-		return o.deleteAttribute(q, t, a)
+		return o.deleteAttribute(t, a)
 	}
 	// PATCH included: "You can't use the PATCH method to update data model entities" (facts 3.4).
 	return nil, methodNotAllowed(q.method)

@@ -80,7 +80,7 @@ func TestColumnLifecycle(t *testing.T) {
 	def["@odata.type"] = "Microsoft.Dynamics.CRM.BooleanAttributeMetadata"
 	def["DisplayName"] = labelBody("Verkaufs-Opt-out", 1031)
 	def["DefaultValue"] = true
-	def["OptionSet"].(map[string]any)["TrueOption"] = map[string]any{"Value": 1, "Label": labelBody("Changed", 1033)}
+	object(def, "OptionSet")["TrueOption"] = map[string]any{"Value": 1, "Label": labelBody("Changed", 1033)}
 	r = h.do("PUT", attrPath("contact", "new_salesoptout"), def, "MSCRM.MergeLabels", "true", "MSCRM.SolutionUniqueName", "OptOutSync")
 	expect(t, r, 204, "")
 	if got := r.header.Get("OData-EntityId"); !strings.HasSuffix(got, "/EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='new_salesoptout')") {
@@ -94,7 +94,7 @@ func TestColumnLifecycle(t *testing.T) {
 	if r.body["DefaultValue"] != true {
 		t.Errorf("DefaultValue = %v after PUT", r.body["DefaultValue"])
 	}
-	if labels := dig(r.body, "DisplayName", "LocalizedLabels").([]any); len(labels) != 2 {
+	if labels := localizedLabels(t, r.body, "DisplayName"); len(labels) != 2 {
 		t.Errorf("merged labels = %v, want 1033 and 1031", labels)
 	}
 	if got := str(r.body, "OptionSet", "TrueOption", "Label", "UserLocalizedLabel", "Label"); got != "Opted Out" {
@@ -129,7 +129,7 @@ func TestColumnLifecycle(t *testing.T) {
 	if len(rows) != 1 || rows[0]["ismanaged"] != false || str(rows[0], "publisherid", "customizationprefix") != "new" {
 		t.Fatalf("solutions = %s", sol.raw)
 	}
-	solID := rows[0]["solutionid"].(string)
+	solID := str(rows[0], "solutionid")
 	membership := api + "solutioncomponents?$filter=_solutionid_value eq " + solID + " and objectid eq " + id + "&$select=solutioncomponentid,componenttype"
 	r = h.do("GET", membership, nil)
 	expect(t, r, 200, "")
@@ -157,7 +157,11 @@ func (h *harness) tableID(entity string) string {
 	h.t.Helper()
 	r := h.do("GET", api+"EntityDefinitions(LogicalName='"+entity+"')?$select=MetadataId,LogicalName", nil)
 	expect(h.t, r, 200, "")
-	return r.body["MetadataId"].(string)
+	id := str(r.body, "MetadataId")
+	if id == "" {
+		h.t.Fatalf("no MetadataId for %s: %s", entity, r.raw)
+	}
+	return id
 }
 
 func mustColumns(t *testing.T, o *Org, entity string) []Column {
@@ -210,9 +214,9 @@ func TestCreateValidation(t *testing.T) {
 		{"odata.context", "lead", with("new_x", func(b map[string]any) { b["@odata.context"] = "x" }), nil, 400, codePayload, "odata.context"},
 		{"no display name", "lead", with("new_x", func(b map[string]any) { b["DisplayName"] = labelBody() }), nil, 400, codeInvalidArgument, "DisplayName"},
 		{"no option set", "lead", with("new_x", func(b map[string]any) { delete(b, "OptionSet") }), nil, 400, codeInvalidArgument, "OptionSet"},
-		{"no false option", "lead", with("new_x", func(b map[string]any) { delete(b["OptionSet"].(map[string]any), "FalseOption") }), nil, 400, codeInvalidArgument, "FalseOption"},
+		{"no false option", "lead", with("new_x", func(b map[string]any) { delete(object(b, "OptionSet"), "FalseOption") }), nil, 400, codeInvalidArgument, "FalseOption"},
 		{"true option value 2", "lead", with("new_x", func(b map[string]any) {
-			b["OptionSet"].(map[string]any)["TrueOption"] = map[string]any{"Value": 2, "Label": labelBody("x", 1033)}
+			object(b, "OptionSet")["TrueOption"] = map[string]any{"Value": 2, "Label": labelBody("x", 1033)}
 		}), nil, 400, codeInvalidArgument, "TrueOption"},
 		{"bad default type", "lead", with("new_x", func(b map[string]any) { b["DefaultValue"] = "yes" }), nil, 400, codePayload, "Edm.Boolean"},
 		{"system required", "lead", with("new_x", func(b map[string]any) { b["RequiredLevel"] = map[string]any{"Value": "SystemRequired"} }), nil, 400, codeInvalidArgument, "SystemRequired"},
@@ -265,10 +269,10 @@ func TestMinimalCreateDefaults(t *testing.T) {
 	if r.body["DefaultValue"] != false || str(r.body, "RequiredLevel", "Value") != "None" {
 		t.Errorf("defaults: DefaultValue=%v RequiredLevel=%v", r.body["DefaultValue"], dig(r.body, "RequiredLevel", "Value"))
 	}
-	if got := dig(r.body, "DisplayName", "LocalizedLabels").([]any)[0].(map[string]any)["LanguageCode"]; got != 1033.0 {
+	if got := localizedLabels(t, r.body, "DisplayName")[0]["LanguageCode"]; got != 1033.0 {
 		t.Errorf("LanguageCode = %v, want 1033", got)
 	}
-	if labels := dig(r.body, "Description", "LocalizedLabels").([]any); len(labels) != 0 || dig(r.body, "Description", "UserLocalizedLabel") != nil {
+	if labels := localizedLabels(t, r.body, "Description"); len(labels) != 0 || dig(r.body, "Description", "UserLocalizedLabel") != nil {
 		t.Errorf("Description = %v", r.body["Description"])
 	}
 }
@@ -333,10 +337,10 @@ func TestUpdateRules(t *testing.T) {
 			delete(b, "Description")
 		}, status: 204, check: func(t *testing.T, h *harness) {
 			r := h.do("GET", attrPath("lead", "new_flag"), nil)
-			if got := dig(r.body, "DisplayName", "LocalizedLabels").([]any); len(got) != 1 || str(r.body, "DisplayName", "UserLocalizedLabel", "Label") != "Drapeau" {
+			if got := localizedLabels(t, r.body, "DisplayName"); len(got) != 1 || str(r.body, "DisplayName", "UserLocalizedLabel", "Label") != "Drapeau" {
 				t.Errorf("DisplayName after replace = %v", r.body["DisplayName"])
 			}
-			if got := dig(r.body, "Description", "LocalizedLabels").([]any); len(got) != 0 {
+			if got := localizedLabels(t, r.body, "Description"); len(got) != 0 {
 				t.Errorf("Description not cleared by a PUT without it: %v", got)
 			}
 		}},
@@ -482,7 +486,7 @@ func TestQueries(t *testing.T) {
 				if v["@odata.type"] != "#Microsoft.Dynamics.CRM.BooleanAttributeMetadata" || v["MetadataId"] == nil || len(v) != 3 {
 					t.Errorf("item %v", v)
 				}
-				got[v["LogicalName"].(string)] = true
+				got[str(v, "LogicalName")] = true
 			}
 			for _, want := range []string{"donotbulkemail", "donotbulkpostalmail", "donotemail", "donotfax", "donotphone", "donotpostalmail", "donotsendmm", "followemail", "creditonhold", "new_salesoptout"} {
 				if !got[want] {
@@ -550,7 +554,8 @@ func TestQueries(t *testing.T) {
 			list, _ := r.body["Attributes"].([]any)
 			names := map[string]bool{}
 			for _, a := range list {
-				names[a.(map[string]any)["LogicalName"].(string)] = true
+				m, _ := a.(map[string]any)
+				names[str(m, "LogicalName")] = true
 			}
 			for _, want := range []string{"leadid", "fullname", "createdon", "modifiedon"} {
 				if !names[want] {

@@ -127,11 +127,9 @@ type localizedLabel struct {
 // userLanguage is the language of the emulated caller, used for UserLocalizedLabel.
 const userLanguage = 1033
 
-func newLabel(text string) label {
-	if text == "" {
-		return label{LocalizedLabels: []localizedLabel{}}
-	}
-	return label{LocalizedLabels: []localizedLabel{{Label: text, LanguageCode: userLanguage, MetadataID: newGUID()}}}
+// emptyLabel is a label with no localized labels (rendered as an empty LocalizedLabels array).
+func emptyLabel() label {
+	return label{LocalizedLabels: []localizedLabel{}}
 }
 
 // user returns the label shown to the caller: the one in the user's language, else the first.

@@ -291,13 +291,13 @@ func (o *Org) publisher(id string) *publisher {
 }
 
 // findAttribute looks a column up by MetadataId across all tables.
-func (o *Org) findAttribute(id string) (*table, *attribute) {
+func (o *Org) findAttribute(id string) *attribute {
 	for _, t := range o.st.Tables {
 		if a := t.attributeByID(id); a != nil {
-			return t, a
+			return a
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 func (o *Org) now() time.Time { return o.cfg.Now().UTC() }

@@ -72,7 +72,7 @@ func (p payload) odataType(entity string) (string, *apiError) {
 		return "", e
 	}
 	cls, ok := strings.CutPrefix(strings.TrimPrefix(raw, "#"), crmNS)
-	if !ok || !(knownClasses[cls] || cls == "AttributeMetadata") {
+	if !ok || (!knownClasses[cls] && cls != "AttributeMetadata") {
 		return "", payloadError(entity, "A type named '"+raw+"' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.")
 	}
 	return cls, nil
@@ -80,8 +80,10 @@ func (p payload) odataType(entity string) (string, *apiError) {
 
 // checkProperties rejects properties that the type does not declare. Instance annotations
 // (@odata.type, OptionSet@odata.type, ...) are allowed, except @odata.context, which the
-// deserializer refuses in a request (facts 3.4: "will cause the request to fail").
-func (p payload) checkProperties(allowed map[string]bool, typeName, entity string) *apiError {
+// deserializer refuses in a request (facts 3.4: "will cause the request to fail"). Only attribute
+// bodies are checked this way, so errors name the AttributeMetadata entity.
+func (p payload) checkProperties(allowed map[string]bool, typeName string) *apiError {
+	const entity = "AttributeMetadata"
 	if p.has("@odata.context") {
 		return payloadError(entity, "The annotation 'odata.context' was found. This annotation is either not recognized or not expected at the current position.")
 	}

@@ -114,8 +114,8 @@ func (rs *recordSet) sample() obj {
 
 // etag is a stable row version derived from the row's id (rows here never change in place).
 func etag(row obj, key string) string {
-	id, _ := row.get(key)
-	n, _ := strconv.ParseUint(nameGUID("etag", id.(string))[:7], 16, 64)
+	id, _ := row.getString(key)
+	n, _ := strconv.ParseUint(nameGUID("etag", id)[:7], 16, 64)
 	return `W/"` + strconv.FormatUint(n, 10) + `"`
 }
 
@@ -169,7 +169,7 @@ func (o *Org) handleRecords(q *apiRequest, rs *recordSet) (*response, *apiError)
 			return nil, queryError("The key value (%s) from request is not valid. The key value should be format of type 'Edm.Guid'.", seg.key)
 		}
 		for _, row := range rs.rows(o) {
-			if id, _ := row.get(rs.key); strings.EqualFold(id.(string), seg.key.id) {
+			if id, _ := row.getString(rs.key); strings.EqualFold(id, seg.key.id) {
 				return okJSON(o.shapeRecord(rs, row, sel, exp).prepend(kv{"@odata.context", ctx + "/$entity"})), nil
 			}
 		}
@@ -220,10 +220,10 @@ func (o *Org) shapeRecord(rs *recordSet, row obj, sel map[string]bool, exp []exp
 	for _, it := range exp {
 		np := rs.nav[it.name]
 		target := recordSets[np.set]
-		id, _ := row.get(np.lookup)
+		id, hasID := row.getString(np.lookup) // false for a nil (empty) lookup
 		var related any
 		for _, tr := range target.rows(o) {
-			if tid, _ := tr.get(target.key); id != nil && strings.EqualFold(tid.(string), id.(string)) {
+			if tid, _ := tr.getString(target.key); hasID && strings.EqualFold(tid, id) {
 				tsel, _ := parseSelect(it.options["$select"], target.sample().keys(), target.entity)
 				related = o.shapeRecord(target, tr, tsel, nil)
 			}

@@ -44,6 +44,14 @@ func (o obj) get(k string) (any, bool) {
 	return nil, false
 }
 
+// getString returns the string value of property k; ok is false when k is absent or not a string
+// (a nil lookup, for example).
+func (o obj) getString(k string) (s string, ok bool) {
+	v, _ := o.get(k)
+	s, ok = v.(string)
+	return s, ok
+}
+
 func (o obj) has(k string) bool { _, ok := o.get(k); return ok }
 
 // keys returns the property names, for $select validation.
@@ -113,7 +121,7 @@ func renderOptionSet(os *optionSet) obj {
 		{"MetadataId", os.MetadataID}, {"HasChanged", nil}, {"IsCustomOptionSet", os.IsCustomOptionSet},
 		{"IsGlobal", false}, {"IsManaged", os.IsManaged}, {"Name", os.Name}, {"ExternalTypeName", nil},
 		{"OptionSetType", os.OptionSetType}, {"IntroducedVersion", "1.0.0.0"}, {"ParentOptionSetName", nil},
-		{"Description", renderLabel(newLabel(""))}, {"DisplayName", renderLabel(newLabel(""))},
+		{"Description", renderLabel(emptyLabel())}, {"DisplayName", renderLabel(emptyLabel())},
 		{"IsCustomizable", managedProperty(!os.IsManaged, !os.IsManaged, "iscustomizable")},
 	}
 	if os.OptionSetType == "Boolean" {

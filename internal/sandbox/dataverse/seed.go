@@ -19,10 +19,10 @@ const (
 // col describes a seeded (system) column. Columns are managed and non-custom, as the standard
 // columns of a real org are (they belong to the System solution).
 type col struct {
-	logical, schema, typ, display, description string
-	required                                   string // AttributeRequiredLevel; "" = None
-	create, update                             bool
-	primaryID, primaryName                     bool
+	logical, schema, typ, display string
+	required                      string // AttributeRequiredLevel; "" = None
+	create, update                bool
+	primaryID, primaryName        bool
 	// Boolean
 	trueLabel, falseLabel string
 	def                   bool
@@ -323,14 +323,14 @@ func buildAttribute(entity string, c col, column int) *attribute {
 		a.OptionSet = &optionSet{
 			MetadataID: nameGUID("optionset", entity, c.logical), Name: entity + "_" + c.logical,
 			OptionSetType: "Boolean", IsManaged: true,
-			TrueOption:  &option{Value: 1, Label: seedLabel(c.trueLabel, "option", entity, c.logical, "1"), Description: newLabel(""), IsManaged: true},
-			FalseOption: &option{Value: 0, Label: seedLabel(c.falseLabel, "option", entity, c.logical, "0"), Description: newLabel(""), IsManaged: true},
+			TrueOption:  &option{Value: 1, Label: seedLabel(c.trueLabel, "option", entity, c.logical, "1"), Description: emptyLabel(), IsManaged: true},
+			FalseOption: &option{Value: 0, Label: seedLabel(c.falseLabel, "option", entity, c.logical, "0"), Description: emptyLabel(), IsManaged: true},
 		}
 	case "Picklist", "State", "Status":
 		os := &optionSet{MetadataID: nameGUID("optionset", entity, c.logical), Name: entity + "_" + c.logical,
 			OptionSetType: c.typ, IsManaged: true}
 		for _, o := range c.options {
-			op := option{Value: o.value, Label: seedLabel(o.label, "option", entity, c.logical, o.label), Description: newLabel(""), IsManaged: true}
+			op := option{Value: o.value, Label: seedLabel(o.label, "option", entity, c.logical, o.label), Description: emptyLabel(), IsManaged: true}
 			if c.typ == "Status" {
 				s := o.state
 				op.State = &s
