@@ -9,8 +9,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/dynamics"
@@ -230,3 +236,42 @@ func levenshtein(a, b string) int {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// pluginIDAttribute is the plugin_id attribute of every resource that lives in a plugin. An unset
+// plugin_id resolves at plan time and then stays with the resource (UseStateForUnknown), so a
+// later change of the provider default never moves existing resources; a configured value that
+// changes replaces the resource (what stays is described by moves).
+func pluginIDAttribute(moves string) rschema.Int64Attribute {
+	return rschema.Int64Attribute{
+		Optional: true,
+		Computed: true,
+		MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else the " +
+			"organization's only Dynamics plugin (several plugins and none given is an error that names them). " + moves,
+		Validators:    []validator.Int64{int64validator.AtLeast(1)},
+		PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+	}
+}
+
+// planPluginID makes the plugin of a resource being created known in its plan, so that the plan
+// shows it instead of "(known after apply)". It returns the plugin id of the plan, or 0 when it
+// is not known (yet) or a diagnostic was added.
+func (d *providerData) planPluginID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) int64 {
+	var planned, configured types.Int64
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("plugin_id"), &planned)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("plugin_id"), &configured)...)
+	if resp.Diagnostics.HasError() {
+		return 0
+	}
+	if !planned.IsUnknown() {
+		return planned.ValueInt64()
+	}
+	if !req.State.Raw.IsNull() || configured.IsUnknown() {
+		return 0 // an existing resource keeps its plugin; an unknown config value resolves on apply
+	}
+	id := d.resolvePluginID(ctx, configured, &resp.Diagnostics)
+	if id == 0 {
+		return 0
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("plugin_id"), types.Int64Value(id))...)
+	return id
+}

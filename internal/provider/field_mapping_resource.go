@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -78,19 +77,7 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "The mapping's id in Outreach.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"plugin_id": schema.Int64Attribute{
-				Optional: true,
-				Computed: true,
-				MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
-					"the organization's only Dynamics plugin (several plugins and none given is an error that names them). " +
-					"Changing a configured value replaces the mapping.",
-				PlanModifiers: []planmodifier.Int64{
-					int64planmodifier.UseStateForUnknown(),
-					int64planmodifier.RequiresReplaceIf(fieldMappingPluginChanged,
-						"Replaces the mapping when the configured plugin_id changes.",
-						"Replaces the mapping when the configured `plugin_id` changes."),
-				},
-			},
+			"plugin_id": pluginIDAttribute("Changing a configured value replaces the mapping."),
 			"object": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The CRM object (Dynamics table) the mapping belongs to: `lead`, `contact`, `account`, " +
@@ -152,12 +139,6 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 }
 
-// fieldMappingPluginChanged replaces the mapping only when the configured plugin_id changes: an
-// unset plugin_id keeps the plugin the mapping was created on.
-func fieldMappingPluginChanged(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.ConfigValue.IsNull() && !req.ConfigValue.Equal(req.StateValue)
-}
-
 // Configure receives the provider data.
 func (r *FieldMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configureData(req.ProviderData, &resp.Diagnostics)
@@ -183,19 +164,12 @@ func (r *FieldMappingResource) ModifyPlan(ctx context.Context, req resource.Modi
 			return
 		}
 	}
-	// A new mapping shows its plugin in the plan; an existing one keeps its own (UseStateForUnknown).
-	if plan.PluginID.IsUnknown() && state == nil {
-		var config fieldMappingModel
-		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-		if resp.Diagnostics.HasError() || config.PluginID.IsUnknown() {
-			return
-		}
-		id := r.data.resolvePluginID(ctx, config.PluginID, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.PluginID = types.Int64Value(id)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("plugin_id"), plan.PluginID)...)
+	if r.data.planPluginID(ctx, req, resp) == 0 {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...) // with the plugin planPluginID resolved
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if state != nil && !fieldMappingChecksNeeded(plan, *state) {
 		return // unchanged: no requests for a plan of an unchanged configuration

@@ -86,13 +86,7 @@ func (r *ObjectSettingsResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "The Outreach id of the plugin object.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"plugin_id": schema.Int64Attribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else the " +
-					"organization's only Dynamics plugin. Changing it moves management to the other plugin's object.",
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
-			},
+			"plugin_id": pluginIDAttribute("Changing it moves management to the other plugin's object."),
 			"object": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The CRM object: one of " + quoteJoin(crmObjects, ", ") + ". Changing it moves management to that object.",
@@ -136,19 +130,7 @@ func (r *ObjectSettingsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil || r.data.outreach == nil {
 		return // destroy, or the provider is not configured yet: Create reports what is missing
 	}
-	if !req.State.Raw.IsNull() {
-		return // an existing resource keeps its plugin (UseStateForUnknown), as field mappings do
-	}
-	var config objectSettingsResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || config.PluginID.IsUnknown() || !config.PluginID.IsNull() {
-		return
-	}
-	pluginID := r.data.resolvePluginID(ctx, config.PluginID, &resp.Diagnostics)
-	if pluginID == 0 {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("plugin_id"), types.Int64Value(pluginID))...)
+	r.data.planPluginID(ctx, req, resp)
 }
 
 // Create adopts the plugin's object and applies the settings that are set.

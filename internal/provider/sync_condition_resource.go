@@ -7,14 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -74,14 +72,7 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The condition's Outreach id.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"plugin_id": schema.Int64Attribute{
-				Optional: true,
-				Computed: true,
-				MarkdownDescription: "The Dynamics plugin the condition belongs to. Defaults to the provider's `outreach.plugin_id`, " +
-					"else the organization's only Dynamics plugin. Changing a configured value replaces the condition.",
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
-			},
+			"plugin_id": pluginIDAttribute("Changing a configured value replaces the condition."),
 			"object": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The CRM object: one of " + quoteJoin(crmObjects, ", ") + ". Changing it replaces the condition.",
@@ -215,20 +206,10 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 	}
 
-	// A new condition shows its plugin in the plan; an existing one keeps its own
-	// (UseStateForUnknown), as field mappings do: an unset plugin_id never moves a condition.
-	if plan.PluginID.IsUnknown() && state == nil && !config.PluginID.IsUnknown() {
-		id := r.data.resolvePluginID(ctx, config.PluginID, &resp.Diagnostics)
-		if id == 0 {
-			return
-		}
-		plan.PluginID = types.Int64Value(id)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("plugin_id"), plan.PluginID)...)
-	}
-	if plan.PluginID.IsUnknown() {
+	pluginID := r.data.planPluginID(ctx, req, resp)
+	if pluginID == 0 {
 		return
 	}
-	pluginID := plan.PluginID.ValueInt64()
 
 	for _, v := range []attr.Value{plan.Object, plan.Trigger, plan.Field, plan.Operator, plan.Value, plan.Values} {
 		if v.IsUnknown() {
