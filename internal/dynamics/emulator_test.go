@@ -463,3 +463,21 @@ func TestEmulatorWrongStaticToken(t *testing.T) {
 		t.Fatalf("err = %v, want a 401 without the token", err)
 	}
 }
+
+func TestEmulatorGetSolution(t *testing.T) {
+	c, _ := newEmulator(t).client(t)
+	ctx := ctxT(t)
+	s, err := c.GetSolution(ctx, "OptOutSync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.UniqueName != "OptOutSync" || s.IsManaged || s.PublisherPrefix != "new" || s.ID == "" {
+		t.Fatalf("solution = %+v, want unmanaged OptOutSync with publisher prefix new", s)
+	}
+	if _, err := c.GetSolution(ctx, "NoSuchSolution"); !IsNotFound(err) {
+		t.Fatalf("unknown solution: err = %v, want IsNotFound", err)
+	}
+	if _, err := c.GetSolution(ctx, "bad name'"); err == nil {
+		t.Fatal("a unique name with a quote must be refused before any request")
+	}
+}

@@ -191,7 +191,8 @@ func (r *SalesOptOutFieldResource) Schema(ctx context.Context, _ resource.Schema
 			"solution": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Unique name of the unmanaged solution the column is created in; default: the provider's " +
-					"`dynamics.solution`. Changing it adds the column to the new solution (it stays in the old one) " +
+					"`dynamics.solution`. Checked at plan time: the solution must exist and be unmanaged, and a new column's " +
+					"`schema_name` must carry its publisher's customization prefix. Changing it adds the column to the new solution (it stays in the old one) " +
 					"instead of recreating it. Solution membership cannot be read back from Dataverse: after an import " +
 					"this is assumed to be the provider's `dynamics.solution`; set it and apply to add the column to " +
 					"another solution.",
@@ -261,6 +262,9 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 			addSalesOptOutProtectedError(&resp.Diagnostics, state, "Replacing")
 			return
 		}
+		if !plan.Solution.Equal(state.Solution) && !r.checkSolution(ctx, plan, false, &resp.Diagnostics) {
+			return
+		}
 	} else if !plan.Entity.IsUnknown() && r.data != nil && r.data.dynamics != nil {
 		// Checking the table now turns a typo into a plan error instead of a failed apply.
 		if _, err := r.data.dynamics.GetEntity(ctx, plan.Entity.ValueString()); err != nil {
@@ -271,8 +275,52 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 			}
 			return
 		}
+		if !r.checkSolution(ctx, plan, true, &resp.Diagnostics) {
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkSolution reads the target solution at plan time, when it is known: it must exist and be
+// unmanaged, and a column created in it must carry its publisher's customization prefix.
+// Dataverse would refuse either on apply; the plan is the place to say so. It reports whether
+// the plan may go on.
+func (r *SalesOptOutFieldResource) checkSolution(ctx context.Context, plan salesOptOutFieldModel, creating bool, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.dynamics == nil || plan.Solution.IsUnknown() || plan.Solution.IsNull() || plan.Solution.ValueString() == "" {
+		return true
+	}
+	name := plan.Solution.ValueString()
+	sol, err := r.data.dynamics.GetSolution(ctx, name)
+	switch {
+	case dynamics.IsNotFound(err):
+		diags.AddAttributeError(path.Root("solution"), "Solution not found",
+			fmt.Sprintf("Dataverse has no solution with unique name %q. Use the unique name (not the display name) of an "+
+				"unmanaged solution, set dynamics.solution in the provider (DYNAMICS_SOLUTION), or leave solution unset "+
+				"to create the column outside any solution.", name))
+		return false
+	case err != nil:
+		addClientError(diags, path.Root("solution"), "Cannot read the Dataverse solution", err)
+		return false
+	case sol.IsManaged:
+		diags.AddAttributeError(path.Root("solution"), "Managed solution",
+			fmt.Sprintf("Solution %q is managed: columns can only be added to an unmanaged solution. Use the unmanaged "+
+				"solution your team customizes in.", name))
+		return false
+	}
+	if !creating || plan.SchemaName.IsUnknown() || sol.PublisherPrefix == "" {
+		return true
+	}
+	schemaName := plan.SchemaName.ValueString()
+	prefix, rest, _ := strings.Cut(schemaName, "_")
+	if !strings.EqualFold(prefix, sol.PublisherPrefix) {
+		diags.AddAttributeError(path.Root("schema_name"), "Schema name prefix does not match the solution's publisher",
+			fmt.Sprintf("%q carries the prefix %q, but solution %q belongs to a publisher whose customization prefix is %q, "+
+				"and Dataverse requires a new column to carry it. Use %q.", schemaName, prefix, name, sol.PublisherPrefix,
+				sol.PublisherPrefix+"_"+rest))
+		return false
+	}
+	return true
 }
 
 // Create creates the column, refusing to adopt one that already exists, and reads it back until

@@ -705,3 +705,39 @@ resource "dynamics_sales_optout_field" "test" {
 		},
 	})
 }
+
+// TestAccSalesOptOutField_solutionCheckedAtPlan checks that the target solution is read at plan
+// time: an unknown or managed solution, and a schema-name prefix that is not the solution
+// publisher's, fail the plan with the fix named, and nothing is written.
+func TestAccSalesOptOutField_solutionCheckedAtPlan(t *testing.T) {
+	for name, tc := range map[string]struct {
+		schemaName, solution, want string
+	}{
+		"unknown solution": {"new_SalesOptOut", "OptOutSnyc", `(?s)Solution not found.*"OptOutSnyc".*unique name`},
+		"managed solution": {"new_SalesOptOut", "System", `(?s)Managed solution.*"System" is managed`},
+		"foreign prefix":   {"abc_SalesOptOut", "OptOutSync", `(?s)prefix does not match.*prefix is "new".*Use "new_SalesOptOut"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			before := env.Sandbox.Stats().DynamicsWrites
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: env.Config(fmt.Sprintf(`
+resource "dynamics_sales_optout_field" "test" {
+  provider            = outreach
+  entity              = "contact"
+  schema_name         = %q
+  solution            = %q
+  deletion_protection = false
+}
+`, tc.schemaName, tc.solution)),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			if after := env.Sandbox.Stats().DynamicsWrites; after != before {
+				t.Errorf("Dataverse received %d writes for a plan that failed, want none", after-before)
+			}
+		})
+	}
+}
