@@ -69,6 +69,10 @@ type Faults struct {
 	Outreach503 int `json:"outreach_503"`
 	// Outreach503RetryAfter is the Retry-After of those 503s (default "1").
 	Outreach503RetryAfter string `json:"outreach_503_retry_after"`
+	// OutreachLoseResponse applies the next N Outreach API writes (POST, PATCH, DELETE under
+	// /api/v2/) and then answers 502 Bad Gateway instead of their response, as a proxy that lost
+	// the upstream answer would: the write happened, the client cannot know it.
+	OutreachLoseResponse int `json:"outreach_lose_response"`
 	// Faults are the Dataverse faults, forwarded to the org.
 	dataverse.Faults
 }
@@ -323,11 +327,31 @@ func (s *Server) handleOutreach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.outreachReqs.Add(1)
-	if mutating(r.Method) && strings.HasPrefix(r.URL.Path, "/api/v2/") {
+	write := mutating(r.Method) && strings.HasPrefix(r.URL.Path, "/api/v2/")
+	if write {
 		s.outreachWr.Add(1)
 	}
 	s.sleepLatency(r)
+	if write && s.takeLostResponse() {
+		lost := &bufferedWriter{header: http.Header{}}
+		s.writeThrough(lost, r, s.serveOutreach)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>\n"))
+		return
+	}
 	s.writeThrough(w, r, s.serveOutreach)
+}
+
+// takeLostResponse consumes one OutreachLoseResponse fault.
+func (s *Server) takeLostResponse() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.OutreachLoseResponse > 0 {
+		s.faults.OutreachLoseResponse--
+		return true
+	}
+	return false
 }
 
 func (s *Server) handleDynamics(w http.ResponseWriter, r *http.Request) {

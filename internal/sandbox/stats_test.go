@@ -42,3 +42,20 @@ func TestStatsCountWritesOnly(t *testing.T) {
 		t.Errorf("dynamics writes = %d, want 0", got)
 	}
 }
+
+// A lost response is a write that happened and an answer that did not arrive.
+func TestLostResponseFaultAppliesTheWrite(t *testing.T) {
+	s := startSandbox(t, Options{})
+	s.SetFaults(Faults{OutreachLoseResponse: 1})
+	body := map[string]any{"data": map[string]any{"type": "pluginFieldMapping", "attributes": map[string]any{
+		"crmObject": "lead", "outreachField": "optedOut", "crmField": "donotemail",
+	}, "relationships": map[string]any{"plugin": map[string]any{"data": map[string]any{"type": "plugin", "id": 1}}}}}
+	mustStatus(t, api(t, s, http.MethodPost, "/api/v2/pluginFieldMappings", body), http.StatusBadGateway)
+	list := api(t, s, http.MethodGet, "/api/v2/pluginFieldMappings?filter[crmObject]=lead", nil)
+	mustStatus(t, list, http.StatusOK)
+	if got := len(list.doc(t).many(t)); got != 1 {
+		t.Fatalf("%d mappings after a lost response, want the 1 that was written", got)
+	}
+	// The fault fires once: the next write is answered normally (here: the duplicate is refused).
+	mustStatus(t, api(t, s, http.MethodPost, "/api/v2/pluginFieldMappings", body), http.StatusUnprocessableEntity)
+}
