@@ -268,6 +268,9 @@ func (d *providerData) planPluginID(ctx context.Context, req resource.ModifyPlan
 	if !req.State.Raw.IsNull() || configured.IsUnknown() {
 		return 0 // an existing resource keeps its plugin; an unknown config value resolves on apply
 	}
+	if d.outreach == nil && configUnknown(d.outreachErr) {
+		return 0 // the provider connects on apply, once its own configuration is known
+	}
 	id := d.resolvePluginID(ctx, configured, &resp.Diagnostics)
 	if id == 0 {
 		return 0

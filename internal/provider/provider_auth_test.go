@@ -164,3 +164,33 @@ provider "outreach" {
 		}},
 	})
 }
+
+// A provider configured from a value known only after apply does not fall back to the
+// environment: the plan skips its live checks and the apply, with the value known, connects.
+func TestAccProvider_configurationKnownOnlyAtApply(t *testing.T) {
+	env := acctest.NewEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "endpoint" {
+  input = %q
+}
+provider "outreach" {
+  outreach = {
+    base_url     = terraform_data.endpoint.output
+    access_token = %q
+  }
+}
+resource "outreach_dynamics_field_mapping" "m" {
+  object         = "lead"
+  outreach_field = "optedOut"
+  dynamics_field = "donotemail"
+}
+`, env.Sandbox.OutreachURL(), acctest.OutreachToken),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("outreach_dynamics_field_mapping.m", tfjsonpath.New("plugin_id"), knownvalue.Int64Exact(1)),
+			},
+		}},
+	})
+}

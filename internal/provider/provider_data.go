@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -104,6 +106,13 @@ func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, d
 		m = &outreachModel{}
 	}
 	root := path.Root("outreach")
+	if name := firstUnknown(map[string]attr.Value{
+		"base_url": m.BaseURL, "access_token": m.AccessToken, "client_id": m.ClientID, "client_secret": m.ClientSecret,
+		"refresh_token": m.RefreshToken, "redirect_uri": m.RedirectURI, "s2s_app_id": m.S2SAppID,
+		"s2s_private_key": m.S2SPrivateKey, "s2s_install_id": m.S2SInstallID, "plugin_id": m.PluginID, "token_cache_dir": m.TokenCacheDir,
+	}); name != "" {
+		return nil, 0, unknownSettingError("outreach." + name)
+	}
 	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
 	baseURL := get(m.BaseURL, "OUTREACH_BASE_URL")
 	if baseURL == "" {
@@ -191,6 +200,14 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		m = &dynamicsModel{}
 	}
 	root := path.Root("dynamics")
+	if name := firstUnknown(map[string]attr.Value{
+		"url": m.URL, "access_token": m.AccessToken, "tenant_id": m.TenantID, "client_id": m.ClientID,
+		"client_secret": m.ClientSecret, "client_certificate_path": m.ClientCertificatePath,
+		"client_certificate_password": m.ClientCertificatePassword, "use_cli": m.UseCLI,
+		"use_managed_identity": m.UseManagedIdentity, "authority_host": m.AuthorityHost, "solution": m.Solution,
+	}); name != "" {
+		return nil, "", unknownSettingError("dynamics." + name)
+	}
 	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
 	url := get(m.URL, "DYNAMICS_URL")
 	solution := get(m.Solution, "DYNAMICS_SOLUTION")
@@ -230,6 +247,41 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		return nil, solution, nil
 	}
 	return c, solution, nil
+}
+
+// firstUnknown returns the (alphabetically first) name of a setting whose value is not known
+// until apply, or "".
+func firstUnknown(values map[string]attr.Value) string {
+	var unknown []string
+	for name, v := range values {
+		if v.IsUnknown() {
+			unknown = append(unknown, name)
+		}
+	}
+	sortStrings(unknown)
+	if len(unknown) == 0 {
+		return ""
+	}
+	return unknown[0]
+}
+
+// unknownSettingError explains why the provider does not connect: falling back to the
+// environment for a value that is merely not known yet would talk to the wrong system. Plans then
+// skip their checks against the live system (the apply, with known values, connects).
+func unknownSettingError(attr string) error { return &configUnknownError{attr: attr} }
+
+type configUnknownError struct{ attr string }
+
+func (e *configUnknownError) Error() string {
+	return e.attr + " depends on a value that is not known until apply, so the provider cannot connect " +
+		"before then. Configure the provider from variables or the environment, or apply the resources it " +
+		"depends on first (terraform apply -target=...)"
+}
+
+// configUnknown reports whether err says the configuration is not known yet.
+func configUnknown(err error) bool {
+	var u *configUnknownError
+	return errors.As(err, &u)
 }
 
 // missingSettings lists, sorted, the settings whose value is empty, each with its environment
