@@ -26,7 +26,7 @@ fi
 passed=$(grep -c -E '^\s*--- PASS' "$work/go-test.log" || true)
 failed=$(grep -c -E '^\s*--- FAIL' "$work/go-test.log" || true)
 skipped=$(grep -c -E '^\s*--- SKIP' "$work/go-test.log" || true)
-echo "go test: $passed passed, $failed failed, $skipped skipped"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ]; then
   exit "$status"
 fi

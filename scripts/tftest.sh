@@ -45,7 +45,7 @@ for dir in examples/configurations/*/ examples/guides/*/; do
 done
 
 echo
-echo "terraform test summary: ${#passed[@]} passed, ${#failed[@]} failed"
+echo "tftest: ${#passed[@]} passed, ${#failed[@]} failed"
 for p in "${passed[@]}"; do echo "  PASS  $p"; done
 for f in "${failed[@]+"${failed[@]}"}"; do echo "  FAIL  $f"; done
 [ ${#failed[@]} -eq 0 ]
