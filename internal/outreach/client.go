@@ -97,7 +97,7 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 			Method: r.method, URL: r.url, Header: h, Body: r.body, Idempotent: r.idempotent,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("calling Outreach: %w", err)
+			return nil, &sendError{err}
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return resp.Body, nil
@@ -124,19 +124,19 @@ func (c *Client) getOne(ctx context.Context, url, typ string) (*resourceObject, 
 	return decodeSingle(http.MethodGet, url, body, typ)
 }
 
-// write sends a POST or PATCH with a JSON:API document and decodes the resource in the answer.
-func (c *Client) write(ctx context.Context, method, url string, res outgoingResource) (*resourceObject, error) {
+// patch sends a PATCH with a JSON:API document and decodes the resource in the answer. A PATCH
+// sets attributes to given values, so httpx may replay it after a lost answer; creates go through
+// create instead (reconcile.go).
+func (c *Client) patch(ctx context.Context, url string, res outgoingResource) (*resourceObject, error) {
 	body, err := encodeDocument(res)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", res.Type, err)
 	}
-	// A POST create is not idempotent: replaying it after a lost answer could create a duplicate,
-	// so it is left to httpx's default (retried only on 429 and dial errors).
-	out, err := c.do(ctx, request{method: method, url: url, body: body, idempotent: method != http.MethodPost})
+	out, err := c.do(ctx, request{method: http.MethodPatch, url: url, body: body, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
-	return decodeSingle(method, url, out, res.Type)
+	return decodeSingle(http.MethodPatch, url, out, res.Type)
 }
 
 // remove sends a DELETE.

@@ -195,7 +195,7 @@ func (c *Client) UpdatePluginObject(ctx context.Context, id int64, p PluginObjec
 	setIf("inboundUpdate", deref(p.InboundUpdate), p.InboundUpdate != nil)
 	setIf("outboundCreate", deref(p.OutboundCreate), p.OutboundCreate != nil)
 	setIf("outboundUpdate", deref(p.OutboundUpdate), p.OutboundUpdate != nil)
-	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathPluginObjects, id), outgoingResource{
+	r, err := c.patch(ctx, c.resourceURL(pathPluginObjects, id), outgoingResource{
 		Type: typePluginObject, ID: id, Attributes: attrs,
 	})
 	if err != nil {
@@ -362,26 +362,44 @@ func (c *Client) GetFieldMapping(ctx context.Context, id int64) (*FieldMapping, 
 }
 
 // CreateFieldMapping creates m under the plugin m.PluginID; m.ID and the timestamps are ignored.
+// A create whose answer is lost is reconciled (see create): the mapping of (plugin, crmObject,
+// outreachField), unique by contract, is returned if it has every attribute of m.
 func (c *Client) CreateFieldMapping(ctx context.Context, m FieldMapping) (*FieldMapping, error) {
 	if err := validID("plugin", m.PluginID); err != nil {
 		return nil, err
 	}
 	attrs := mutableMappingAttrs(m)
 	attrs["crmObject"] = m.CRMObject
-	r, err := c.write(ctx, http.MethodPost, c.apiRoot+"/"+pathFieldMappings, outgoingResource{
+	out, err := create(ctx, c, pathFieldMappings, outgoingResource{
 		Type: typeFieldMapping, Attributes: attrs, Relationships: pluginRelationship(m.PluginID),
+	}, decodeFieldMapping, func(ctx context.Context) (*FieldMapping, error) {
+		ms, err := c.ListFieldMappings(ctx, MappingFilter{PluginID: m.PluginID, CRMObject: m.CRMObject, OutreachField: m.OutreachField})
+		if err != nil {
+			return nil, err
+		}
+		for i := range ms {
+			if sameMapping(ms[i], m) {
+				return &ms[i], nil
+			}
+		}
+		return nil, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeFieldMapping(r)
 	if err != nil {
 		return nil, err
 	}
 	if out.PluginID == 0 {
 		out.PluginID = m.PluginID
 	}
-	return &out, nil
+	return out, nil
+}
+
+// sameMapping says whether got has every attribute of the create want (ids and timestamps aside).
+func sameMapping(got, want FieldMapping) bool {
+	return (got.PluginID == 0 || got.PluginID == want.PluginID) &&
+		got.CRMObject == want.CRMObject && got.OutreachField == want.OutreachField && got.CRMField == want.CRMField &&
+		got.UpdatesIn == want.UpdatesIn && got.UpdatesOut == want.UpdatesOut &&
+		got.SkipEmptyIn == want.SkipEmptyIn && got.SkipEmptyOut == want.SkipEmptyOut &&
+		equalPtr(got.EmptyPlaceholder, want.EmptyPlaceholder) && equalPtr(got.ExternalMappedType, want.ExternalMappedType)
 }
 
 // UpdateFieldMapping patches mapping m.ID with every mutable attribute of m. CRMObject and the
@@ -390,7 +408,7 @@ func (c *Client) UpdateFieldMapping(ctx context.Context, m FieldMapping) (*Field
 	if err := validID("pluginFieldMapping", m.ID); err != nil {
 		return nil, err
 	}
-	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathFieldMappings, m.ID), outgoingResource{
+	r, err := c.patch(ctx, c.resourceURL(pathFieldMappings, m.ID), outgoingResource{
 		Type: typeFieldMapping, ID: m.ID, Attributes: mutableMappingAttrs(m),
 	})
 	if err != nil {
@@ -511,6 +529,8 @@ func (c *Client) GetSyncCondition(ctx context.Context, id int64) (*SyncCondition
 }
 
 // CreateSyncCondition creates s under the plugin s.PluginID; s.ID and the timestamps are ignored.
+// A create whose answer is lost is reconciled (see create) among the conditions of (plugin,
+// crmObject, trigger): the one with every attribute of s is returned, the newest if several are.
 func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
 	if err := validID("plugin", s.PluginID); err != nil {
 		return nil, err
@@ -521,20 +541,46 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	if err := conditionValueAttrs(s, attrs, false); err != nil {
 		return nil, err
 	}
-	r, err := c.write(ctx, http.MethodPost, c.apiRoot+"/"+pathSyncConditions, outgoingResource{
+	out, err := create(ctx, c, pathSyncConditions, outgoingResource{
 		Type: typeSyncCondition, Attributes: attrs, Relationships: pluginRelationship(s.PluginID),
+	}, decodeSyncCondition, func(ctx context.Context) (*SyncCondition, error) {
+		cs, err := c.ListSyncConditions(ctx, ConditionFilter{PluginID: s.PluginID, CRMObject: s.CRMObject, Trigger: s.Trigger})
+		if err != nil {
+			return nil, err
+		}
+		// Identical conditions cannot be told apart; the newest (highest id) is the likeliest ours.
+		var found *SyncCondition
+		for i := range cs {
+			if sameCondition(cs[i], s) && (found == nil || cs[i].ID > found.ID) {
+				found = &cs[i]
+			}
+		}
+		return found, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeSyncCondition(r)
 	if err != nil {
 		return nil, err
 	}
 	if out.PluginID == 0 {
 		out.PluginID = s.PluginID
 	}
-	return &out, nil
+	return out, nil
+}
+
+// sameCondition says whether got has every attribute of the create want (ids and timestamps
+// aside); values are compared as JSON (1 equals 1.0), and a nil Value or Values in want, which
+// the create omits, must be absent in got.
+func sameCondition(got, want SyncCondition) bool {
+	if (got.PluginID != 0 && got.PluginID != want.PluginID) || got.CRMObject != want.CRMObject || got.Trigger != want.Trigger ||
+		got.Field != want.Field || got.Operator != want.Operator || !sameJSON(got.Value, want.Value) ||
+		len(got.Values) != len(want.Values) {
+		return false
+	}
+	for i := range want.Values {
+		if !sameJSON(got.Values[i], want.Values[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // UpdateSyncCondition patches condition s.ID: field, operator, value and values, the last two as
@@ -548,7 +594,7 @@ func (c *Client) UpdateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	if err := conditionValueAttrs(s, attrs, true); err != nil {
 		return nil, err
 	}
-	r, err := c.write(ctx, http.MethodPatch, c.resourceURL(pathSyncConditions, s.ID), outgoingResource{
+	r, err := c.patch(ctx, c.resourceURL(pathSyncConditions, s.ID), outgoingResource{
 		Type: typeSyncCondition, ID: s.ID, Attributes: attrs,
 	})
 	if err != nil {
@@ -578,6 +624,14 @@ func decodeAll[T any](rs []resourceObject, decode func(*resourceObject) (T, erro
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// equalPtr says whether two optional values are both absent or both present and equal.
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func deref[T any](p *T) T {

@@ -68,6 +68,8 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"map the Outreach field on that object. A column created in the same apply (for example " +
 			"`dynamics_field = dynamics_sales_optout_field.x.logical_name`) is unknown at plan time and is checked by " +
 			"Outreach on apply; the provider refreshes the plugin's fields once if Outreach does not know the column yet.\n\n" +
+			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
+			"provider looks the mapping up in Outreach and records it in state if it was created.\n\n" +
 			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
 			"`<plugin_id>/<object>/<outreach_field>` (`1/lead/optedOut`). The `outreach_dynamics_field_mappings` data " +
 			"source lists existing mappings, for `import` blocks.",

@@ -65,7 +65,9 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 			"and `inbound_update` test the Dynamics record (Dynamics column logical names such as `donotemail`); conditions " +
 			"on `outbound_create` and `outbound_update` test the Outreach record (Outreach attribute names such as " +
 			"`optedOut`).\n\nValues are written as strings and sent typed as the field: `\"false\"` on a boolean column is " +
-			"sent as `false`, `\"100\"` on an integer column as `100`.",
+			"sent as `false`, `\"100\"` on an integer column as `100`.\n\n" +
+			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
+			"provider looks the condition up in Outreach and records it in state if it was created.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -1,0 +1,100 @@
+package outreach_test
+
+// Writes whose answer is lost, against the sandbox's outreach_lose_response fault: the write is
+// applied, then a 502 Bad Gateway comes back instead of its answer.
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
+	"github.com/optout-sync/terraform-provider-outreach/internal/sandbox"
+)
+
+func TestSandboxLostCreateAnswerOfAFieldMappingIsReconciled(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	c := staticClient(t, srv, sbToken, nil)
+	ctx := context.Background()
+	srv.SetFaults(sandbox.Faults{OutreachLoseResponse: 1})
+	before := srv.Stats().OutreachWrites
+
+	m, err := c.CreateFieldMapping(ctx, outreach.FieldMapping{PluginID: sbPluginID, CRMObject: "lead",
+		OutreachField: "optedOut", CRMField: "donotemail", UpdatesOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Stats().OutreachWrites - before; n != 1 {
+		t.Errorf("%d writes, want 1: the create was sent again", n)
+	}
+	list, err := c.ListFieldMappings(ctx, outreach.MappingFilter{PluginID: sbPluginID, CRMObject: "lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != m.ID || m.CRMField != "donotemail" || m.UpdatesIn || !m.UpdatesOut {
+		t.Fatalf("returned %+v; the sandbox holds %+v", m, list)
+	}
+}
+
+func TestSandboxLostCreateAnswerOfASyncConditionIsReconciled(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	c := staticClient(t, srv, sbToken, nil)
+	ctx := context.Background()
+	srv.SetFaults(sandbox.Faults{OutreachLoseResponse: 1})
+
+	s, err := c.CreateSyncCondition(ctx, outreach.SyncCondition{PluginID: sbPluginID, CRMObject: "lead", Trigger: "polling",
+		Field: "donotemail", Operator: "equals", Value: json.RawMessage(`false`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListSyncConditions(ctx, outreach.ConditionFilter{PluginID: sbPluginID, CRMObject: "lead", Trigger: "polling"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != s.ID || string(s.Value) != "false" {
+		t.Fatalf("returned %+v; the sandbox holds %+v", s, list)
+	}
+}
+
+// TestSandboxLostUpdateAnswerIsReplayed: a PATCH sets values, so httpx sends it again and the
+// second answer arrives.
+func TestSandboxLostUpdateAnswerIsReplayed(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	rec := &sleepRecorder{}
+	c := staticClient(t, srv, sbToken, rec)
+	ctx := context.Background()
+	m, err := c.CreateFieldMapping(ctx, outreach.FieldMapping{PluginID: sbPluginID, CRMObject: "lead",
+		OutreachField: "optedOut", CRMField: "donotemail", UpdatesOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(sandbox.Faults{OutreachLoseResponse: 1})
+	m.SkipEmptyOut = true
+	up, err := c.UpdateFieldMapping(ctx, *m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !up.SkipEmptyOut || len(rec.Delays()) != 1 {
+		t.Fatalf("updated %+v after %d retries", up, len(rec.Delays()))
+	}
+}
+
+// TestSandboxLostDeleteAnswerEndsInNotFound: the replayed DELETE finds the mapping gone and gets a
+// 404, which IsNotFound recognises, so a caller can count it as done.
+func TestSandboxLostDeleteAnswerEndsInNotFound(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	c := staticClient(t, srv, sbToken, nil)
+	ctx := context.Background()
+	m, err := c.CreateFieldMapping(ctx, outreach.FieldMapping{PluginID: sbPluginID, CRMObject: "lead",
+		OutreachField: "optedOut", CRMField: "donotemail", UpdatesOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(sandbox.Faults{OutreachLoseResponse: 1})
+	if err := c.DeleteFieldMapping(ctx, m.ID); !outreach.IsNotFound(err) {
+		t.Fatalf("delete = %v, want the replay's 404", err)
+	}
+	if _, err := c.GetFieldMapping(ctx, m.ID); !outreach.IsNotFound(err) {
+		t.Fatalf("the mapping is still there: %v", err)
+	}
+}
