@@ -52,6 +52,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.AdvanceClock(time.Duration(*body.AdvanceSeconds * float64(time.Second)))
 		s.writeClock(w)
+	case "POST /_sandbox/sync":
+		// One round of the plugin's runtime sync (sync.go); the body, if any, is ignored.
+		writeJSON(w, http.StatusOK, "application/json", s.Sync())
 	case "POST /_sandbox/dynamics/dependencies":
 		var body struct {
 			Entity    string `json:"entity"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,12 +16,25 @@ import (
 // remove means the contract does not offer that operation.
 type kind struct {
 	typ, plural string
-	filterable  map[string]bool
-	all         func(st *state) []record
-	get         func(st *state, id int64) record
-	create      func(s *Server, in *inResource, now time.Time) (record, int, []apiError)
-	update      func(s *Server, rec record, in *inResource, now time.Time) (int, []apiError)
-	remove      func(st *state, id int64)
+	// scope is the resource part of the OAuth scopes guarding the type ("plugins" when empty).
+	scope      string
+	filterable map[string]bool
+	all        func(st *state) []record
+	get        func(st *state, id int64) record
+	create     func(s *Server, in *inResource, now time.Time) (record, int, []apiError)
+	update     func(s *Server, rec record, in *inResource, now time.Time) (int, []apiError)
+	remove     func(st *state, id int64)
+	// decorate, when set, adds request-dependent members (such as meta requested by a query
+	// parameter) to a rendered resource object.
+	decorate func(s *Server, rec record, q url.Values, o map[string]any)
+}
+
+// scopeResource is the resource part of the scopes that guard k.
+func (k *kind) scopeResource() string {
+	if k.scope == "" {
+		return "plugins"
+	}
+	return k.scope
 }
 
 func set(names ...string) map[string]bool {
@@ -67,6 +81,7 @@ func init() {
 			update: updateCondition,
 			remove: func(st *state, id int64) { delete(st.Conditions, id) },
 		},
+		prospectKind,
 	} {
 		kinds[k.plural] = k
 	}
@@ -91,15 +106,16 @@ func lookup[T record](m map[int64]T, id int64) record {
 
 func requestBase(r *http.Request) string { return "http://" + r.Host }
 
-// scopeFor maps a method to the scope it needs (contract §1: scopes are not additive).
-func scopeFor(method string) string {
+// scopeFor maps a method to the scope it needs on a resource (contract §1: scopes are not
+// additive).
+func scopeFor(resource, method string) string {
 	switch method {
 	case http.MethodGet, http.MethodHead:
-		return scopeRead
+		return resource + ".read"
 	case http.MethodDelete:
-		return scopeDelete
+		return resource + ".delete"
 	default:
-		return scopeWrite
+		return resource + ".write"
 	}
 }
 
@@ -153,9 +169,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 		writeMethodNotAllowed(w, allowed...)
 		return
 	}
-	if need := scopeFor(r.Method); !p.has(need) {
+	if need := scopeFor(k.scopeResource(), r.Method); !p.has(need) {
 		writeErrors(w, http.StatusForbidden, apiError{ID: errScope,
-			Detail: fmt.Sprintf("this request needs the %s scope (or %s); scopes are not additive", need, scopeAll)})
+			Detail: fmt.Sprintf("this request needs the %s scope (or %s.all); scopes are not additive", need, k.scopeResource())})
 		return
 	}
 	hasBody, okType := checkMediaType(r)
@@ -165,6 +181,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 		return
 	}
 	base := requestBase(r)
+	render := func(rec record) map[string]any {
+		o := rec.object(base)
+		if k.decorate != nil {
+			k.decorate(s, rec, r.URL.Query(), o)
+		}
+		return o
+	}
 
 	switch {
 	case len(segs) == 4:
@@ -175,7 +198,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 			writeErrors(w, http.StatusUnprocessableEntity, errs...)
 			return
 		}
-		writeJSON(w, http.StatusOK, jsonAPIMediaType, page(k.all(s.st), lq, k.typ, base, r.URL.Path, r.URL.Query()))
+		writeJSON(w, http.StatusOK, jsonAPIMediaType, page(k.all(s.st), lq, k.typ, base, r.URL.Path, r.URL.Query(), render))
 	case len(segs) == 1: // POST
 		if !hasBody {
 			writeErrors(w, http.StatusBadRequest, apiError{ID: errBadRequest, Detail: "a request document is required"})
@@ -202,7 +225,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 			return
 		}
 		w.Header().Set("Location", base+"/api/v2/"+k.plural+"/"+itoa(rec.recordID()))
-		writeJSON(w, http.StatusCreated, jsonAPIMediaType, map[string]any{"data": rec.object(base)})
+		writeJSON(w, http.StatusCreated, jsonAPIMediaType, map[string]any{"data": render(rec)})
 	default:
 		rec := k.get(s.st, id)
 		if rec == nil {
@@ -211,7 +234,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 		}
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": rec.object(base)})
+			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": render(rec)})
 		case http.MethodDelete:
 			k.remove(s.st, id)
 			w.WriteHeader(http.StatusNoContent)
@@ -237,7 +260,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 				writeErrors(w, status, errs...)
 				return
 			}
-			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": rec.object(base)})
+			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": render(rec)})
 		}
 	}
 }

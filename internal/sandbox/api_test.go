@@ -111,7 +111,7 @@ func TestPlugins(t *testing.T) {
 	wantError(t, api(t, s, http.MethodPost, "/api/v2/plugins/1/actions/reconnect", nil), 404, errNotFound, "", "")
 	wantError(t, api(t, s, http.MethodGet, "/api/v2/plugins/1/actions/refreshFields", nil), 405, errMethodNotAllowed, "", "")
 	wantError(t, api(t, s, http.MethodPost, "/api/v2/plugins/9/actions/refreshFields", nil), 404, errNotFound, "", "")
-	wantError(t, api(t, s, http.MethodGet, "/api/v2/prospects", nil), 404, errNotFound, "", "")
+	wantError(t, api(t, s, http.MethodGet, "/api/v2/accounts", nil), 404, errNotFound, "", "")
 }
 
 func TestPluginObjects(t *testing.T) {

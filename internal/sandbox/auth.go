@@ -18,7 +18,8 @@ import (
 
 // Fixed credentials of the sandbox (DESIGN.md, "Sandbox").
 const (
-	// StaticAccessToken is the Outreach token with scope plugins.all (user 1). It never expires.
+	// StaticAccessToken is the Outreach token with scopes plugins.all and prospects.all (user 1).
+	// It never expires.
 	StaticAccessToken = "sandbox-outreach-token"
 	// ReadOnlyAccessToken is the Outreach token with scope plugins.read only (user 2).
 	ReadOnlyAccessToken = "sandbox-readonly-token"
@@ -46,6 +47,9 @@ const (
 	scopeWrite  = "plugins.write"
 	scopeDelete = "plugins.delete"
 	scopeAll    = "plugins.all"
+	// scopeProspectsAll covers the prospect API the runtime simulation adds (prospects.read,
+	// .write, .delete); scopes stay per resource, so plugins.all grants no prospect access.
+	scopeProspectsAll = "prospects.all"
 
 	accessTokenTTL   = 7200 * time.Second
 	s2sTokenTTL      = time.Hour
@@ -82,9 +86,12 @@ type principal struct {
 	scopes  []string
 }
 
+// has reports whether the principal holds scope, or the ".all" scope of the same resource
+// (contract §1: "all" is read, write and delete; nothing else implies anything).
 func (p *principal) has(scope string) bool {
+	resource, _, _ := strings.Cut(scope, ".")
 	for _, s := range p.scopes {
-		if s == scope || s == scopeAll {
+		if s == scope || s == resource+".all" {
 			return true
 		}
 	}
@@ -92,7 +99,7 @@ func (p *principal) has(scope string) bool {
 }
 
 var staticTokens = map[string]accessToken{
-	StaticAccessToken:   {UserID: sandboxUserID, Scopes: []string{scopeAll}},
+	StaticAccessToken:   {UserID: sandboxUserID, Scopes: []string{scopeAll, scopeProspectsAll}},
 	ReadOnlyAccessToken: {UserID: readOnlyUserID, Scopes: []string{scopeRead}},
 }
 

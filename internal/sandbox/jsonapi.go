@@ -123,6 +123,8 @@ type inResource struct {
 	ID            json.RawMessage            `json:"id"`
 	Attributes    map[string]json.RawMessage `json:"attributes"`
 	Relationships map[string]json.RawMessage `json:"relationships"`
+	// Meta is the resource object's meta member; only prospects read it (sandbox-only links).
+	Meta map[string]json.RawMessage `json:"meta"`
 }
 
 // decodeDocument reads {"data": {...}}. Malformed JSON is a 400: the document could not be read
@@ -376,8 +378,9 @@ func decodeCursor(c, typ string, desc bool) (int64, bool) {
 	return id, err == nil
 }
 
-// page filters, sorts and cuts a collection and renders the document.
-func page(recs []record, lq listQuery, typ, base, path string, q url.Values) map[string]any {
+// page filters, sorts and cuts a collection and renders the document, each resource object with
+// render.
+func page(recs []record, lq listQuery, typ, base, path string, q url.Values, render func(record) map[string]any) map[string]any {
 	matched := recs[:0:0]
 	for _, r := range recs {
 		if matches(r, lq.filters) {
@@ -402,7 +405,7 @@ func page(recs []record, lq listQuery, typ, base, path string, q url.Values) map
 	end := min(start+lq.size, len(matched))
 	data := make([]any, 0, end-start)
 	for _, r := range matched[start:end] {
-		data = append(data, r.object(base))
+		data = append(data, render(r))
 	}
 	firstQ := cloneValues(q)
 	firstQ.Del("page[after]")

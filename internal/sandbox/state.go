@@ -57,6 +57,12 @@ type state struct {
 	RefreshIssued map[int64]int64          `json:"refresh_issued"` // refresh tokens ever issued, per user
 	LastMint      map[int64]time.Time      `json:"last_mint"`      // last OAuth token mint, per user
 	RateWindows   map[string]*rateWindow   `json:"rate_windows"`
+	// Prospects are the Outreach records the plugin syncs (prospects.go); ProspectSeq is the
+	// change sequence number of the last prospect write.
+	Prospects   map[int64]*prospect `json:"prospects"`
+	ProspectSeq int64               `json:"prospect_seq"`
+	// SyncMarks is where the last sync round left off in each system (sync.go).
+	SyncMarks syncMarks `json:"sync_marks"`
 }
 
 type plugin struct {
@@ -262,6 +268,7 @@ func newState() *state {
 		RefreshIssued: map[int64]int64{},
 		LastMint:      map[int64]time.Time{},
 		RateWindows:   map[string]*rateWindow{},
+		Prospects:     map[int64]*prospect{},
 	}
 }
 
@@ -300,6 +307,23 @@ func (st *state) fillMaps() {
 	}
 	if st.RateWindows == nil {
 		st.RateWindows = fresh.RateWindows
+	}
+	if st.Prospects == nil {
+		st.Prospects = fresh.Prospects
+	}
+	for _, p := range st.Prospects {
+		if p.Bools == nil {
+			p.Bools = map[string]bool{}
+		}
+		if p.Strings == nil {
+			p.Strings = map[string]string{}
+		}
+		if p.Emails == nil {
+			p.Emails = []string{}
+		}
+		if p.FieldSeq == nil {
+			p.FieldSeq = map[string]int64{}
+		}
 	}
 }
 

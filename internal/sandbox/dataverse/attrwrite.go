@@ -500,6 +500,7 @@ func (o *Org) deleteAttribute(t *table, a *attribute) (*response, *apiError) {
 		}
 	}
 	t.Attributes = kept
+	o.dropColumnValues(t.LogicalName, a.LogicalName)
 	o.removeComponent(a.MetadataID)
 	delete(o.st.Hidden, a.MetadataID)
 	o.st.Stats.MetadataWrites++

@@ -1,5 +1,6 @@
 // Package dataverse is an in-memory emulator of the part of the Microsoft Dataverse Web API that
-// the provider uses (column metadata, publishing, solution membership, WhoAmI) and of the
+// the provider uses (column metadata, publishing, solution membership, WhoAmI), of the data API
+// for the lead and contact records the Outreach plugin syncs (datarows.go), and of the
 // Microsoft Entra ID endpoints that azidentity/MSAL call for the OAuth2 client-credentials grant.
 //
 // It is one half of the local sandbox (see internal/sandbox); the other half composes it through

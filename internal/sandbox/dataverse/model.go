@@ -25,6 +25,10 @@ type state struct {
 	// positive: single GETs of them answer 404 while that counter lasts.
 	Hidden map[string]bool `json:"hidden,omitempty"`
 	Stats  OrgStats        `json:"stats"`
+	// Rows are the data records of the tables that serve them (datarows.go), by table logical
+	// name; RowVersion is the org-wide row version the last record write took.
+	Rows       map[string][]*dataRow `json:"rows,omitempty"`
+	RowVersion int64                 `json:"row_version,omitempty"`
 
 	OrganizationID string `json:"organization_id"`
 	BusinessUnitID string `json:"business_unit_id"`

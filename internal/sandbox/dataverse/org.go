@@ -124,7 +124,7 @@ func (o *Org) Entities() []string {
 }
 
 // Snapshot returns the whole mutable state as JSON: tables and columns, publishers, solutions
-// and their components, minted tokens, faults and stats. Restore accepts it.
+// and their components, data records, minted tokens, faults and stats. Restore accepts it.
 func (o *Org) Snapshot() ([]byte, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -142,6 +142,9 @@ func (o *Org) routeAPI(q *apiRequest) (*response, *apiError) {
 		if set, ok := recordSets[first.name]; ok {
 			return o.handleRecords(q, set)
 		}
+		if t := o.tableBySet(first.name); t != nil {
+			return o.handleDataRows(q, t)
+		}
 		return nil, notFoundSegment(first.name)
 	}
 }
@@ -159,7 +162,7 @@ func (o *Org) action(q *apiRequest, h func(*apiRequest) (*response, *apiError)) 
 
 func serviceDocument() []obj {
 	var out []obj
-	for _, name := range []string{"EntityDefinitions", "solutions", "solutioncomponents", "publishers"} {
+	for _, name := range []string{"EntityDefinitions", "contacts", "leads", "solutions", "solutioncomponents", "publishers"} {
 		out = append(out, obj{{"name", name}, {"kind", "EntitySet"}, {"url", name}})
 	}
 	return out
