@@ -353,19 +353,9 @@ func (o *Org) listRows(q *apiRequest, t *table) (*response, *apiError) {
 		return nil, e
 	}
 	sch := rowSchema(t)
-	var f filter
-	if raw := q.query.Get("$filter"); raw != "" {
-		if f, e = parseFilter(raw, sch); e != nil {
-			return nil, e
-		}
-	}
-	top := -1
-	if raw := q.query.Get("$top"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 {
-			return nil, queryError("Invalid value '%s' for $top query option found. The $top query option requires a non-negative integer value.", raw)
-		}
-		top = n
+	f, top, e := filterAndTop(q.query, sch)
+	if e != nil {
+		return nil, e
 	}
 	values := []obj{}
 	for _, row := range o.st.Rows[t.LogicalName] {

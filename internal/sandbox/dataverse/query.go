@@ -3,6 +3,7 @@ package dataverse
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -675,4 +676,24 @@ func compatible(prop, lit, op string) bool {
 		return lit == prop && !ordered
 	}
 	return false // complex types
+}
+
+// filterAndTop reads the $filter and $top options of a record query; top is -1 when absent.
+func filterAndTop(query url.Values, sch schema) (filter, int, *apiError) {
+	var f filter
+	if raw := query.Get("$filter"); raw != "" {
+		var e *apiError
+		if f, e = parseFilter(raw, sch); e != nil {
+			return nil, 0, e
+		}
+	}
+	top := -1
+	if raw := query.Get("$top"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return nil, 0, queryError("Invalid value '%s' for $top query option found. The $top query option requires a non-negative integer value.", raw)
+		}
+		top = n
+	}
+	return f, top, nil
 }
