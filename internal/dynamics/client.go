@@ -164,12 +164,14 @@ func parseOrgURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("dynamics: the Dataverse URL is empty")
 	}
+	// The URL is quoted in errors only through httpx.RedactURL: userinfo may be a credential, and
+	// a URL that fails an earlier check still carries it.
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: %v", raw, err)
+		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: %v", httpx.RedactURL(raw), httpx.URLParseReason(err))
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: want https://<org>.crm.dynamics.com", raw)
+		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: want https://<org>.crm.dynamics.com", httpx.RedactURL(raw))
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("dynamics: the Dataverse URL must not carry credentials")
@@ -185,7 +187,7 @@ func parseOrgURL(raw string) (*url.URL, error) {
 			return nil, fmt.Errorf("dynamics: the Dataverse URL %s must use https (http is accepted only for loopback hosts)", u.Scheme+"://"+u.Host)
 		}
 	default:
-		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: the scheme must be https", raw)
+		return nil, fmt.Errorf("dynamics: invalid Dataverse URL %q: the scheme must be https", httpx.RedactURL(raw))
 	}
 	return u, nil
 }

@@ -33,6 +33,10 @@ func TestNewValidatesURL(t *testing.T) {
 		{url: "contoso.crm.dynamics.com", err: "invalid Dataverse URL"},
 		{url: "", err: "empty"},
 		{url: "https://user:pw@contoso.crm.dynamics.com", err: "must not carry credentials"},
+		// userinfo in URLs that fail other checks first must not be echoed either
+		{url: "user:pw@contoso.crm.dynamics.com", err: "invalid Dataverse URL"},
+		{url: "https://user:pw@contoso crm.dynamics.com", err: "invalid Dataverse URL"},
+		{url: "https://user:pw@contoso.crm.dynamics.com/%zz", err: "invalid Dataverse URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {

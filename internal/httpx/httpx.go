@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -143,7 +144,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if resp != nil {
 			resp.Attempts = attempt + 1
 		}
-		retry, delay := c.decide(resp, err, idempotent)
+		retry, delay := c.decide(ctx, resp, err, idempotent)
 		if !retry || attempt >= c.policy.MaxRetries {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", req.Method, pathOf(req.URL), err)
@@ -204,9 +205,12 @@ func (c *Client) once(ctx context.Context, req *Request, attempt int) (*Response
 }
 
 // decide says whether to retry and after how long.
-func (c *Client) decide(resp *Response, err error, idempotent bool) (bool, time.Duration) {
+func (c *Client) decide(ctx context.Context, resp *Response, err error, idempotent bool) (bool, time.Duration) {
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Only the caller's context ending stops the retries. The error chain is no guide: a dial
+		// timeout or the transport's response-header timeout also matches context.DeadlineExceeded
+		// through errors.Is, yet it is one attempt's transient failure.
+		if ctx.Err() != nil {
 			return false, 0
 		}
 		// A dial error means nothing reached the server, so even a POST may be sent again.
@@ -246,8 +250,8 @@ func (c *Client) decide(resp *Response, err error, idempotent bool) (bool, time.
 func (c *Client) serverDelay(resp *Response) time.Duration {
 	d := ParseRetryAfter(resp.Header.Get("Retry-After"), c.policy.Now())
 	if d <= 0 && resp.StatusCode == http.StatusTooManyRequests {
-		if s, err := strconv.ParseFloat(strings.TrimSpace(resp.Header.Get("X-RateLimit-Reset")), 64); err == nil && s > 0 {
-			d = time.Duration(s * float64(time.Second))
+		if s, err := strconv.ParseFloat(strings.TrimSpace(resp.Header.Get("X-RateLimit-Reset")), 64); err == nil {
+			d = secondsToDuration(s)
 		}
 	}
 	if d > c.policy.MaxRetryAfter {
@@ -264,10 +268,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
+		return secondsToDuration(s)
 	}
 	for _, layout := range []string{http.TimeFormat, time.RFC1123Z, time.RFC3339} {
 		if t, err := time.Parse(layout, v); err == nil {
@@ -278,6 +279,19 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// secondsToDuration converts a delay in seconds; NaN and non-positive values give 0, and values
+// beyond what a Duration holds saturate instead of wrapping to a negative (which would have
+// replaced a long server-given wait by a short backoff).
+func secondsToDuration(s float64) time.Duration {
+	if !(s > 0) {
+		return 0
+	}
+	if s >= float64(math.MaxInt64)/float64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // backoff is exponential with full jitter: a random delay in [min, min·2^attempt], capped.

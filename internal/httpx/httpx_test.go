@@ -286,3 +286,97 @@ func BenchmarkDo(b *testing.B) {
 		}
 	}
 }
+
+// A transport-level timeout (the dialer's, or the transport's ResponseHeaderTimeout) matches
+// context.DeadlineExceeded through errors.Is, but it is a transient failure of one attempt, not
+// the end of the caller's context: it must be retried. A dial timeout sent nothing, so even a POST
+// may be sent again.
+func TestTransportTimeoutRetriedWhileContextLives(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		var dials atomic.Int32
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			d := net.Dialer{}
+			if dials.Add(1) == 1 {
+				d.Timeout = time.Nanosecond // an expired dial deadline: "dial tcp ...: i/o timeout"
+			}
+			return d.DialContext(ctx, network, addr)
+		}}
+		rec := &recorder{}
+		p := Policy{MaxRetries: 3, Sleep: rec.sleep}
+		resp, err := New(&http.Client{Transport: tr}, p).Do(context.Background(), &Request{Method: method, URL: srv.URL})
+		tr.CloseIdleConnections()
+		if err != nil {
+			t.Fatalf("%s: a dial timeout was not retried: %v", method, err)
+		}
+		if resp.StatusCode != 200 || resp.Attempts != 2 || len(rec.delays) != 1 {
+			t.Fatalf("%s: status %d, attempts %d, delays %v", method, resp.StatusCode, resp.Attempts, rec.delays)
+		}
+	}
+}
+
+func TestResponseHeaderTimeoutRetriedForIdempotent(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-release // hang until the client has given up on this attempt
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	defer close(release)
+	tr := &http.Transport{ResponseHeaderTimeout: 20 * time.Millisecond}
+	defer tr.CloseIdleConnections()
+	rec := &recorder{}
+	resp, err := New(&http.Client{Transport: tr}, Policy{MaxRetries: 3, Sleep: rec.sleep}).
+		Do(context.Background(), &Request{Method: http.MethodGet, URL: srv.URL})
+	if err != nil {
+		t.Fatalf("a response-header timeout on a GET was not retried: %v", err)
+	}
+	if resp.StatusCode != 200 || calls.Load() < 2 {
+		t.Fatalf("status %d after %d calls", resp.StatusCode, calls.Load())
+	}
+}
+
+func TestHugeRetryAfterIsCappedNotWrapped(t *testing.T) {
+	for _, v := range []string{"1e30", "99999999999999999999", "+Inf"} {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.Header().Set("Retry-After", v)
+				w.WriteHeader(http.StatusTooManyRequests)
+			}
+		}))
+		rec := &recorder{}
+		_, err := newTestClient(rec, Policy{MaxRetryAfter: time.Minute}).Do(context.Background(), &Request{Method: http.MethodGet, URL: srv.URL})
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.delays) != 1 || rec.delays[0] != time.Minute {
+			t.Errorf("Retry-After %s: delays = %v, want the 1m cap", v, rec.delays)
+		}
+	}
+	if d := ParseRetryAfter("NaN", time.Now()); d != 0 {
+		t.Errorf("ParseRetryAfter(NaN) = %v, want 0", d)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pw@host/x?q=a@b": "https://[REDACTED]@host/x?q=a@b",
+		"user:pw@host":                 "[REDACTED]@host",
+		"https://u:p/w@host":           "https://[REDACTED]@host",
+		"https://host/x":               "https://host/x",
+		"":                             "",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -51,19 +51,20 @@ func normalizeBaseURL(raw string) (string, *url.URL, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
+	// The URL is quoted in errors only through httpx.RedactURL: userinfo may be a credential, and
+	// a URL that fails an earlier check still carries it.
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", nil, fmt.Errorf("invalid Outreach base URL %q: %v", raw, err)
-	}
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", nil, fmt.Errorf("invalid Outreach base URL %q: want https://host[:port]", raw)
+		return "", nil, fmt.Errorf("invalid Outreach base URL %q: %v", httpx.RedactURL(raw), httpx.URLParseReason(err))
 	}
 	if u.User != nil {
-		// Redact: the userinfo may be a credential.
 		return "", nil, fmt.Errorf("invalid Outreach base URL: it must not contain user information")
 	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", nil, fmt.Errorf("invalid Outreach base URL %q: want https://host[:port]", httpx.RedactURL(raw))
+	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", nil, fmt.Errorf("invalid Outreach base URL %q: it must not have a query or fragment", raw)
+		return "", nil, fmt.Errorf("invalid Outreach base URL %q: it must not have a query or fragment", httpx.Redact(raw))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return "", nil, fmt.Errorf("invalid Outreach base URL %q: http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https://", raw)

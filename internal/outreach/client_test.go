@@ -620,6 +620,11 @@ func TestNewValidatesBaseURL(t *testing.T) {
 		"https://user:pw@example.com": false,
 		"https://example.com?x=1":     false,
 		"api.outreach.io":             false,
+		// userinfo in URLs that fail other checks first must not be echoed either
+		"ftp://user:pw@api.outreach.io":       false,
+		"user:pw@api.outreach.io":             false,
+		"https://user:pw@api outreach.io":     false,
+		"https://user:pw@api.outreach.io/%zz": false,
 	} {
 		c, err := New(Config{BaseURL: url, Auth: StaticToken("t")})
 		if (err == nil) != ok {
@@ -661,5 +666,25 @@ func TestInvalidIDsAreRefusedLocally(t *testing.T) {
 	}
 	if _, err := c.CreateFieldMapping(ctx, FieldMapping{}); err == nil {
 		t.Error("create without plugin accepted")
+	}
+}
+
+// JSON:API relationships may be to-many (an array of identifiers) or carry identifiers whose ids
+// are not integers; a relationship the client does not use must not make the resource unreadable.
+func TestDecodeIgnoresToManyAndForeignRelationships(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeDoc(w, 200, `{"data":[{"type":"pluginFieldMapping","id":5,
+			"attributes":{"crmObject":"lead","outreachField":"optedOut","crmField":"donotemail"},
+			"relationships":{"plugin":{"data":{"type":"plugin","id":"2"}},
+				"syncedRecords":{"data":[{"type":"prospect","id":1},{"type":"prospect","id":2}],"meta":{"count":2}},
+				"owner":{"data":{"type":"externalUser","id":"a1b2-c3"}}}}]}`)
+	})
+	c, _ := newTestClient(t, api.URL, nil)
+	ms, err := c.ListFieldMappings(context.Background(), MappingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].ID != 5 || ms[0].PluginID != 2 || ms[0].CRMField != "donotemail" {
+		t.Fatalf("got %+v", ms)
 	}
 }

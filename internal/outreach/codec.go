@@ -116,18 +116,34 @@ type relationship struct {
 }
 
 // resourceObject is one JSON:API resource as read from a response. Attributes stay raw until the
-// caller knows the type; unknown members anywhere are ignored.
+// caller knows the type; unknown members anywhere are ignored. Relationships stay raw too and only
+// the ones the client reads are decoded: another relationship may be to-many (an array) or point
+// at a type whose ids are not integers, and must not make the resource unreadable.
 type resourceObject struct {
-	Type          string                  `json:"type"`
-	ID            wireID                  `json:"id"`
-	Attributes    json.RawMessage         `json:"attributes"`
-	Relationships map[string]relationship `json:"relationships"`
+	Type          string                     `json:"type"`
+	ID            wireID                     `json:"id"`
+	Attributes    json.RawMessage            `json:"attributes"`
+	Relationships map[string]json.RawMessage `json:"relationships"`
 }
 
-// pluginID returns the id of the "plugin" relationship, 0 when it is absent or null.
+// toOne decodes the to-one relationship name; nil when it is absent or its data is null.
+func (r *resourceObject) toOne(name string) (*resourceIdentifier, error) {
+	raw, ok := r.Relationships[name]
+	if !ok {
+		return nil, nil
+	}
+	var rel relationship
+	if err := json.Unmarshal(raw, &rel); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", name, err)
+	}
+	return rel.Data, nil
+}
+
+// pluginID returns the id of the "plugin" relationship, 0 when it is absent or null (checkType has
+// already refused one that does not decode).
 func (r *resourceObject) pluginID() int64 {
-	if rel, ok := r.Relationships["plugin"]; ok && rel.Data != nil {
-		return int64(rel.Data.ID)
+	if d, err := r.toOne("plugin"); err == nil && d != nil {
+		return int64(d.ID)
 	}
 	return 0
 }
@@ -195,9 +211,13 @@ func decodeAttributes(r *resourceObject, v any) error {
 
 // checkType refuses a resource of another type than expected: it would mean the client and the
 // server disagree about the contract, and decoding it anyway would silently produce zero values.
+// It also refuses a "plugin" relationship that does not decode, for the same reason.
 func checkType(r *resourceObject, want string) error {
 	if r.Type != "" && r.Type != want {
 		return fmt.Errorf("expected a %s resource, got type %q", want, truncate(r.Type, 60))
+	}
+	if _, err := r.toOne("plugin"); err != nil {
+		return fmt.Errorf("%s %d: %w", want, r.ID, err)
 	}
 	return nil
 }
