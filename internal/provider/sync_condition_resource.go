@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -111,12 +110,8 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "The list of values for `in` and `not_in` (required and non-empty for them, not allowed " +
-					"otherwise), each typed as `value` is. Removing the list (moving from `in`/`not_in` to another operator) " +
-					"replaces the condition.",
-				// The client cannot send "values": null on a PATCH, so a list once set can only be
-				// dropped by creating the condition again.
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(syncConditionValuesRemoved,
-					"Removing values replaces the condition.", "Removing `values` replaces the condition.")},
+					"otherwise), each typed as `value` is. Updated in place, also when moving from `in`/`not_in` to " +
+					"another operator.",
 			},
 			"created_at": schema.StringAttribute{
 				Computed:            true,
@@ -144,18 +139,21 @@ func (r *SyncConditionResource) ValidateConfig(ctx context.Context, req resource
 		return
 	}
 	op := m.Operator.ValueString()
+	// A value known only at apply may turn out null, so only a known value counts as set; the
+	// validation at apply, with every value known, decides.
+	valueSet, valuesSet := mappingKnown(m.Value), mappingKnown(m.Values)
 	switch {
 	case syncConditionTakesValue(op):
 		if m.Value.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("value"), "Missing value",
 				fmt.Sprintf("The operator %q compares the field with a value: set value, e.g. value = \"false\".", op))
 		}
-		if !m.Values.IsNull() {
+		if valuesSet {
 			resp.Diagnostics.AddAttributeError(path.Root("values"), "values is only for in and not_in",
 				fmt.Sprintf("The operator %q takes one value: use value instead of values, or use the operator in / not_in.", op))
 		}
 	case syncConditionTakesList(op):
-		if !m.Value.IsNull() {
+		if valueSet {
 			resp.Diagnostics.AddAttributeError(path.Root("value"), "value is not used with "+op,
 				fmt.Sprintf("The operator %q compares with a list: put the value in values = [...] and remove value.", op))
 		}
@@ -175,11 +173,11 @@ func (r *SyncConditionResource) ValidateConfig(ctx context.Context, req resource
 			}
 		}
 	default: // is_blank, is_not_blank
-		if !m.Value.IsNull() {
+		if valueSet {
 			resp.Diagnostics.AddAttributeError(path.Root("value"), "value is not used with "+op,
 				fmt.Sprintf("The operator %q tests only whether the field is empty: remove value.", op))
 		}
-		if !m.Values.IsNull() {
+		if valuesSet {
 			resp.Diagnostics.AddAttributeError(path.Root("values"), "values is not used with "+op,
 				fmt.Sprintf("The operator %q tests only whether the field is empty: remove values.", op))
 		}
@@ -361,12 +359,6 @@ func (r *SyncConditionResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
-}
-
-// syncConditionValuesRemoved asks for a replacement when a values list is dropped: the client
-// cannot send "values": null on a PATCH, so the list could not be cleared in place.
-func syncConditionValuesRemoved(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull() && req.PlanValue.IsNull()
 }
 
 // syncConditionCheckAgainstCatalog applies contract 3.5's rules to a fully known plan: the field

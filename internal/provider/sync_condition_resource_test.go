@@ -326,14 +326,15 @@ func TestAccSyncCondition_inListValuesTyped(t *testing.T) {
 					}),
 			},
 			{
-				// From a list to a single value: the list cannot be cleared in place, so the
-				// condition is created again.
+				// From a list to a single value: updated in place (the PATCH clears values), so
+				// that the trigger is never left without its condition, as it would be between a
+				// destroy and a create.
 				Config: env.Config(
 					syncConditionHCL("titles", "lead", "inbound_update", "jobtitle", "equals", `value = "CEO"`) +
 						syncConditionHCL("sizes", "lead", "polling", "numberofemployees", "not_in", `values = ["10", "20"]`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(titles, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction(titles, plancheck.ResourceActionUpdate),
 						plancheck.ExpectResourceAction(sizes, plancheck.ResourceActionNoop),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -342,6 +343,16 @@ func TestAccSyncCondition_inListValuesTyped(t *testing.T) {
 					statecheck.ExpectKnownValue(titles, tfjsonpath.New("values"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(titles, tfjsonpath.New("value"), knownvalue.StringExact("CEO")),
 				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(titles, "id", &titlesID),
+					func(*terraform.State) error {
+						tw := syncConditionReadWire(t, env, titlesID)
+						if tw.Operator != "equals" || tw.Values != nil {
+							return fmt.Errorf("titles on the wire = %+v (values %s), want equals without values", tw, tw.Values)
+						}
+						syncConditionExpectValue(t, tw.Value, `"CEO"`)
+						return nil
+					}),
 			},
 			{
 				// From a single value to a list: updated in place.
@@ -352,6 +363,32 @@ func TestAccSyncCondition_inListValuesTyped(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// TestAccSyncCondition_unknownValueIsNotValidatedAsSet checks that a value or values known only
+// at apply (here null once known) does not fail validation at plan time as if it were set.
+func TestAccSyncCondition_unknownValueIsNotValidatedAsSet(t *testing.T) {
+	env := acctest.NewEnv(t)
+	const addr = "outreach_dynamics_sync_condition.c"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "terraform_data" "gate" {
+  input = "x"
+}
+` + syncConditionHCL("c", "lead", "inbound_update", "jobtitle", "is_blank", `value  = terraform_data.gate.output == "" ? "x" : null
+  values = terraform_data.gate.output == "" ? ["x"] : null`)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("value"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("values"), knownvalue.Null()),
+			},
+		}},
 	})
 }
 
