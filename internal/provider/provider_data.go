@@ -224,6 +224,11 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		UseManagedIdentity:  resolveBool(m.UseManagedIdentity, "DYNAMICS_USE_MANAGED_IDENTITY", diags, root.AtName("use_managed_identity")),
 		HTTPClient:          hc,
 	}
+	if credCfg.UseCLI || credCfg.UseManagedIdentity {
+		// AZURE_FEDERATED_TOKEN_FILE is set by CI systems and AKS whether or not the user wants
+		// workload identity; an explicit use_cli or use_managed_identity must not lose to it.
+		credCfg.FederatedTokenFile = ""
+	}
 	if url == "" {
 		return nil, solution, fmt.Errorf("the Dynamics organization URL is not configured. Set dynamics.url (DYNAMICS_URL) " +
 			"and credentials: dynamics.access_token (DYNAMICS_ACCESS_TOKEN) or an Azure credential (dynamics.tenant_id, " +
