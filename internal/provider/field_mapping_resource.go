@@ -66,8 +66,10 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"object, their types must be compatible (equal, or `string` on either side with anything but `lookup`), the " +
 			"direction must write only to writable fields, and no other mapping (managed by Terraform or not) may already " +
 			"map the Outreach field on that object. A column created in the same apply (for example " +
-			"`dynamics_field = dynamics_sales_optout_field.x.logical_name`) is unknown at plan time and is checked by " +
-			"Outreach on apply; the provider refreshes the plugin's fields once if Outreach does not know the column yet.\n\n" +
+			"`dynamics_field = dynamics_sales_optout_field.x.logical_name`) does not exist yet at plan time: the plan " +
+			"warns, and the provider refreshes the plugin's fields once on apply if Outreach does not know the column yet. " +
+			"When the provider's `dynamics` settings are known only at apply, a column the catalog does not list is checked " +
+			"by Outreach on apply.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
 			"provider looks the mapping up in Outreach and records it in state if it was created.\n\n" +
 			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
@@ -103,10 +105,12 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(mappingDirectionBoth),
-				MarkdownDescription: "Which way values flow: `bidirectional` (default), `outreach_to_dynamics` or " +
-					"`dynamics_to_outreach`. Writing to Dynamics needs a writable column, writing to Outreach a writable " +
-					"Outreach field. The state shows `none` when both directions were switched off outside Terraform.",
-				Validators: []validator.String{stringvalidator.OneOf(mappingDirectionBoth, mappingDirectionToDynamics, mappingDirectionToOutreach)},
+				MarkdownDescription: "Which way values flow: `bidirectional` (default), `outreach_to_dynamics`, " +
+					"`dynamics_to_outreach` or `none`. Writing to Dynamics needs a writable column, writing to Outreach a " +
+					"writable Outreach field. `none` switches both directions off (as the Outreach UI can): the mapping " +
+					"exists but moves nothing, so neither field needs to be writable; a mapping switched off in the UI " +
+					"reads as `none`.",
+				Validators: []validator.String{stringvalidator.OneOf(mappingDirectionBoth, mappingDirectionToDynamics, mappingDirectionToOutreach, mappingDirectionNone)},
 			},
 			"skip_empty_to_dynamics": schema.BoolAttribute{
 				Optional:            true,
@@ -196,7 +200,7 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	want := plan.toAPI(pluginID)
-	created, err := r.writeWithFieldRefresh(ctx, c, pluginID, func() (*outreach.FieldMapping, error) {
+	created, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
 		return c.CreateFieldMapping(ctx, want)
 	})
 	if err != nil {
@@ -259,7 +263,7 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 	pluginID := state.PluginID.ValueInt64()
 	want := plan.toAPI(pluginID)
 	want.ID = id
-	updated, err := r.writeWithFieldRefresh(ctx, c, pluginID, func() (*outreach.FieldMapping, error) {
+	updated, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
 		return c.UpdateFieldMapping(ctx, want)
 	})
 	if err != nil {

@@ -584,3 +584,78 @@ func (rec *fmWriteRecorder) list() []string {
 	defer rec.mu.Unlock()
 	return append([]string(nil), rec.writes...)
 }
+
+// Both directions switched off in the Outreach UI read as direction = "none". The configuration
+// Terraform generates for such a mapping is valid and plans clean, and "none" can be configured:
+// the mapping exists but moves nothing, so no writability check applies (fullname is read only).
+func TestAccFieldMapping_directionNone(t *testing.T) {
+	env := acctest.NewEnv(t)
+	var contactID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+resource "outreach_dynamics_field_mapping" "contact" {
+  object         = "contact"
+  outreach_field = "optedOut"
+  dynamics_field = "donotemail"
+}
+`),
+				Check: resource.ComposeTestCheckFunc(fmCaptureID(fmContact, &contactID), func(*terraform.State) error {
+					n, err := strconv.ParseInt(contactID, 10, 64)
+					if err != nil {
+						return err
+					}
+					env.MustOutreach(http.StatusOK, http.MethodPatch, "/api/v2/pluginFieldMappings/"+contactID, map[string]any{
+						"data": map[string]any{"type": "pluginFieldMapping", "id": n,
+							"attributes": map[string]any{"updatesIn": false, "updatesOut": false}},
+					})
+					return nil
+				}),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				ResourceName:    fmContact,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return contactID, nil
+				},
+				GenerateConfig: true,
+			},
+			{
+				Config: env.Config(`
+resource "outreach_dynamics_field_mapping" "contact" {
+  object         = "contact"
+  outreach_field = "optedOut"
+  dynamics_field = "donotemail"
+  direction      = "none"
+}
+
+resource "outreach_dynamics_field_mapping" "lead" {
+  object         = "lead"
+  outreach_field = "firstName"
+  dynamics_field = "fullname"
+  direction      = "none"
+}
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(fmContact, plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction(fmLead, plancheck.ResourceActionCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(fmContact, tfjsonpath.New("direction"), knownvalue.StringExact("none")),
+					statecheck.ExpectKnownValue(fmLead, tfjsonpath.New("direction"), knownvalue.StringExact("none")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					fmCheckRemote(env, fmContact, map[string]any{"updatesIn": false, "updatesOut": false}),
+					fmCheckRemote(env, fmLead, map[string]any{"outreachField": "firstName", "crmField": "fullname", "updatesIn": false, "updatesOut": false}),
+				),
+			},
+		},
+	})
+}

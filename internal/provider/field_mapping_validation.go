@@ -3,15 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/optout-sync/terraform-provider-outreach/internal/dynamics"
 	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
 )
 
@@ -20,14 +17,15 @@ const (
 	mappingDirectionBoth       = "bidirectional"
 	mappingDirectionToDynamics = "outreach_to_dynamics"
 	mappingDirectionToOutreach = "dynamics_to_outreach"
-	// mappingDirectionNone is only ever read: both flags switched off outside Terraform.
+	// mappingDirectionNone switches both flags off: the mapping exists but moves nothing. The
+	// Outreach UI can do that, so it is read, and configurable so that generated config is valid.
 	mappingDirectionNone = "none"
 )
 
 // Sides of the field catalog (contract 3.3).
 const (
-	mappingSideOutreach = "outreach"
-	mappingSideCRM      = "crm"
+	mappingSideOutreach = catalogSideOutreach
+	mappingSideCRM      = catalogSideCRM
 )
 
 // mappingDirectionFlags returns updatesIn (Dynamics → Outreach) and updatesOut (Outreach → Dynamics).
@@ -146,42 +144,13 @@ func (r *FieldMappingResource) checkPlan(ctx context.Context, plan fieldMappingM
 	}
 }
 
-// checkUncataloguedColumn decides about a Dynamics column the plugin's catalog does not list. A
-// column that Dataverse has is fine: it was created after the plugin last read the metadata (by
-// this configuration, or by hand), and the apply refreshes the plugin's fields when Outreach
-// refuses it. Anything else is an error with the closest catalog names.
+// checkUncataloguedColumn decides about a Dynamics column the plugin's catalog does not list
+// (providerData.uncataloguedColumn); a column it does not accept is an error with the closest
+// catalog names.
 func (r *FieldMappingResource) checkUncataloguedColumn(ctx context.Context, pluginID int64, object, name string, fields []outreach.Field, diags *diag.Diagnostics) {
-	var note string
-	switch {
-	case name != strings.ToLower(name):
-		note = "Dynamics logical names are lower case."
-	case r.data.dynamics == nil:
-		note = "The provider has no dynamics block, so it could not check whether Dataverse has the column."
-	default:
-		_, err := r.data.dynamics.GetAttribute(ctx, object, name)
-		if err == nil {
-			tflog.Info(ctx, "Dynamics column not yet in the plugin's field catalog; the apply will refresh the plugin's fields",
-				map[string]any{"object": object, "column": name, "plugin_id": pluginID})
-			return
-		}
-		if !dynamics.IsNotFound(err) {
-			diags.AddAttributeWarning(path.Root("dynamics_field"), "Cannot check the Dynamics column",
-				fmt.Sprintf("The plugin's field catalog has no column %q on %s, and Dataverse could not be asked whether it exists: %v. "+
-					"Outreach checks the column when the mapping is written.", name, object, err))
-			return
-		}
-		if mappingCustomColumnName.MatchString(name) && !mappingNearMiss(name, catalogNames(fields, mappingSideCRM, nil)) {
-			// A custom column that no one has yet, and that is no near miss of an existing one, is
-			// most likely created by this very configuration with a logical name known at plan
-			// time (dynamics_sales_optout_field derives it from schema_name). Failing here would
-			// make the one-apply configuration impossible; the apply refreshes the plugin's fields.
-			diags.AddAttributeWarning(path.Root("dynamics_field"), "Dynamics column does not exist yet",
-				fmt.Sprintf("Neither plugin %d nor Dataverse has column %q on %s. That is expected when this configuration "+
-					"creates the column (dynamics_sales_optout_field): the apply refreshes the plugin's fields and maps it. "+
-					"Otherwise the apply fails: check the column's logical name.", pluginID, name, object))
-			return
-		}
-		note = fmt.Sprintf("Dataverse has no column %q on table %q either.", name, object)
+	note, ok := r.data.uncataloguedColumn(ctx, path.Root("dynamics_field"), pluginID, object, name, fields, diags)
+	if ok {
+		return
 	}
 	diags.AddAttributeError(path.Root("dynamics_field"), "Unknown Dynamics column",
 		fmt.Sprintf("Plugin %d knows no Dynamics column %q on %s.%s %s Check the column's logical name (the "+
@@ -189,21 +158,6 @@ func (r *FieldMappingResource) checkUncataloguedColumn(ctx context.Context, plug
 			"configuration appears after refreshing the plugin's fields in Outreach; one created by dynamics_sales_optout_field "+
 			"in this configuration is picked up automatically.",
 			pluginID, name, object, didYouMean(name, catalogNames(fields, mappingSideCRM, nil)), note))
-}
-
-// mappingCustomColumnName matches the logical name of a custom column: a publisher prefix, an
-// underscore, the name (new_salesoptout).
-var mappingCustomColumnName = regexp.MustCompile(`^[a-z][a-z0-9]{1,7}_[a-z0-9_]+$`)
-
-// mappingNearMiss reports whether name is a typo of one of names (at most two edits), which makes
-// "it is about to be created" an unlikely explanation.
-func mappingNearMiss(name string, names []string) bool {
-	for _, n := range names {
-		if levenshtein(name, strings.ToLower(n)) <= 2 {
-			return true
-		}
-	}
-	return false
 }
 
 // checkNotMappedElsewhere fails when another mapping, managed by Terraform or not, already maps the
@@ -228,49 +182,9 @@ func (r *FieldMappingResource) checkNotMappedElsewhere(ctx context.Context, c *o
 	}
 }
 
-// catalogNames lists the names of one side of the catalog, optionally filtered.
-func catalogNames(fields []outreach.Field, side string, keep func(outreach.Field) bool) []string {
-	var out []string
-	for _, f := range fields {
-		if f.Side == side && (keep == nil || keep(f)) {
-			out = append(out, f.Name)
-		}
-	}
-	return out
-}
-
-// writeWithFieldRefresh runs a create or update. When Outreach refuses the Dynamics column as
-// unknown, the column is most likely new (created in this apply): the plugin's fields are
-// refreshed once, the catalog cache forgotten, and the write retried once.
-func (r *FieldMappingResource) writeWithFieldRefresh(ctx context.Context, c *outreach.Client, pluginID int64, write func() (*outreach.FieldMapping, error)) (*outreach.FieldMapping, error) {
-	m, err := write()
-	if err == nil || !isUnknownCRMFieldError(err) {
-		return m, err
-	}
-	tflog.Info(ctx, "Outreach does not know the Dynamics column yet; refreshing the plugin's fields and retrying", map[string]any{"plugin_id": pluginID})
-	if rerr := c.RefreshFields(ctx, pluginID); rerr != nil {
-		return nil, fmt.Errorf("%w; refreshing the plugin's fields failed too: %v", err, rerr)
-	}
-	r.data.catalog.Invalidate(pluginID)
-	m, err = write()
-	if err != nil && isUnknownCRMFieldError(err) {
-		return nil, fmt.Errorf("even after refreshing the plugin's fields: %w", err)
-	}
-	return m, err
-}
-
 // isUnknownCRMFieldError recognises contract 3.4's 422 for an unknown crmField.
 func isUnknownCRMFieldError(err error) bool {
-	apiErr, ok := outreach.AsAPIError(err)
-	if !ok || apiErr.StatusCode != 422 {
-		return false
-	}
-	for _, e := range apiErr.Errors {
-		if e.Pointer == "/data/attributes/crmField" && strings.Contains(e.Detail, "is not a known field") {
-			return true
-		}
-	}
-	return false
+	return isUnknownColumnError(err, "/data/attributes/crmField")
 }
 
 // fieldMappingAttrOf maps the API's attribute names to the resource's.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,7 +91,9 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 			"field": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The field tested: a Dynamics column logical name for `polling` and inbound triggers, an " +
-					"Outreach attribute name for outbound triggers. It must be in the plugin's field catalog.",
+					"Outreach attribute name for outbound triggers. It must be in the plugin's field catalog, or be a Dynamics " +
+					"column created in the same apply (`field = dynamics_sales_optout_field.x.logical_name`): the provider " +
+					"then refreshes the plugin's fields once and types `value` as the new column.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"operator": schema.StringAttribute{
@@ -228,7 +231,7 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		addClientError(&resp.Diagnostics, path.Root("field"), "Cannot read the plugin's field catalog", err)
 		return
 	}
-	syncConditionCheckAgainstCatalog(plan, fields, &resp.Diagnostics)
+	r.checkAgainstCatalog(ctx, pluginID, plan, fields, &resp.Diagnostics)
 }
 
 // Create creates the condition, its value typed as the field's catalog type.
@@ -246,13 +249,11 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 	if pluginID == 0 {
 		return
 	}
-	cond := r.wireCondition(ctx, c, pluginID, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	created, err := c.CreateSyncCondition(ctx, cond)
+	created, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, c.CreateSyncCondition)
 	if err != nil {
-		addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot create the sync condition", err)
+		if !errors.Is(err, errSyncConditionNotTyped) {
+			addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot create the sync condition", err)
+		}
 		return
 	}
 	if created.PluginID == 0 {
@@ -314,14 +315,14 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	pluginID := state.PluginID.ValueInt64()
-	cond := r.wireCondition(ctx, c, pluginID, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cond.ID = id
-	updated, err := c.UpdateSyncCondition(ctx, cond)
+	updated, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, func(ctx context.Context, cond outreach.SyncCondition) (*outreach.SyncCondition, error) {
+		cond.ID = id
+		return c.UpdateSyncCondition(ctx, cond)
+	})
 	if err != nil {
-		addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot update the sync condition", err)
+		if !errors.Is(err, errSyncConditionNotTyped) {
+			addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot update the sync condition", err)
+		}
 		return
 	}
 	if updated.PluginID == 0 {
@@ -361,15 +362,25 @@ func (r *SyncConditionResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
 }
 
-// syncConditionCheckAgainstCatalog applies contract 3.5's rules to a fully known plan: the field
-// exists on the side the trigger tests, the operator fits its type, the value parses as it.
-func syncConditionCheckAgainstCatalog(plan syncConditionResourceModel, fields []outreach.Field, diags *diag.Diagnostics) {
+// checkAgainstCatalog applies contract 3.5's rules to a fully known plan: the field exists on the
+// side the trigger tests, the operator fits its type, the value parses as it. A Dynamics column
+// the catalog does not list is judged as a field mapping's is (providerData.uncataloguedColumn):
+// one created in this apply, or known to Dataverse only, passes, and its operator and value are
+// checked on apply, once the refreshed catalog knows its type.
+func (r *SyncConditionResource) checkAgainstCatalog(ctx context.Context, pluginID int64, plan syncConditionResourceModel, fields []outreach.Field, diags *diag.Diagnostics) {
 	object, trigger, name, op := plan.Object.ValueString(), plan.Trigger.ValueString(), plan.Field.ValueString(), plan.Operator.ValueString()
 	side := syncConditionSide(trigger)
 	f, ok := findField(fields, side, name)
 	if !ok {
-		diags.AddAttributeError(path.Root("field"), "Field not available for this trigger",
-			syncConditionMissingFieldDetail(fields, object, trigger, side, name))
+		detail := syncConditionMissingFieldDetail(fields, object, trigger, side, name)
+		if _, onOutreachSide := findField(fields, syncConditionSideOutreach, name); side == syncConditionSideCRM && !onOutreachSide {
+			note, accepted := r.data.uncataloguedColumn(ctx, path.Root("field"), pluginID, object, name, fields, diags)
+			if accepted {
+				return
+			}
+			detail += " " + note
+		}
+		diags.AddAttributeError(path.Root("field"), "Field not available for this trigger", detail)
 		return
 	}
 	if !syncConditionOperatorFits(op, f.Type) {
@@ -442,9 +453,36 @@ func syncConditionArticle(word string) string {
 	return "a " + word
 }
 
+// errSyncConditionNotTyped stops a write whose value could not be typed; the diagnostics say why.
+var errSyncConditionNotTyped = errors.New("the condition's value could not be typed as its field")
+
+// writeTyped types the plan as the field's catalog type and writes it. When Outreach does not know
+// a Dynamics column (one created in this apply), the plugin's fields are refreshed and the
+// condition is typed again from the refreshed catalog before the one retry: typed before the
+// refresh, "false" for a new Boolean column would go out as a string and be refused.
+func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Client, pluginID int64, plan syncConditionResourceModel, diags *diag.Diagnostics,
+	write func(context.Context, outreach.SyncCondition) (*outreach.SyncCondition, error),
+) (*outreach.SyncCondition, error) {
+	unknownColumn := func(err error) bool {
+		return syncConditionSide(plan.Trigger.ValueString()) == syncConditionSideCRM && isUnknownColumnError(err, "/data/attributes/field")
+	}
+	var typing diag.Diagnostics
+	got, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, unknownColumn, func() (*outreach.SyncCondition, error) {
+		typing = nil
+		cond := r.wireCondition(ctx, c, pluginID, plan, &typing)
+		if typing.HasError() {
+			return nil, errSyncConditionNotTyped
+		}
+		return write(ctx, cond)
+	})
+	diags.Append(typing...)
+	return got, err
+}
+
 // wireCondition builds the client's condition from the plan, typing value and values as the
-// field's catalog type. A field missing from the catalog (possible only when the plan could not
-// check it) is sent as a string, so that the API's own error explains it.
+// field's catalog type. A field missing from the catalog (a Dynamics column created in this apply,
+// or one the plan could not check) is sent as a string: Outreach refuses the unknown field before
+// it looks at the value, writeTyped refreshes the plugin's fields and types it again.
 func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.Client, pluginID int64, m syncConditionResourceModel, diags *diag.Diagnostics) outreach.SyncCondition {
 	trigger := m.Trigger.ValueString()
 	cond := outreach.SyncCondition{

@@ -581,3 +581,112 @@ func TestAccSyncCondition_outreachOnlyConfiguration(t *testing.T) {
 		}},
 	})
 }
+
+// A condition on a Dynamics column created in the same apply: the column's logical name is known
+// at plan time (dynamics_sales_optout_field derives it from schema_name) but neither the plugin
+// nor Dataverse has the column yet, so the plan only warns; the create refreshes the plugin's
+// fields and sends the value typed as the new Boolean column.
+func TestAccSyncCondition_columnCreatedInSameApply(t *testing.T) {
+	env := acctest.NewEnv(t)
+	const addr = "outreach_dynamics_sync_condition.sales_optout"
+	config := env.Config(`
+resource "dynamics_sales_optout_field" "contact" {
+  provider            = outreach
+  entity              = "contact"
+  schema_name         = "new_SalesOptOut"
+  display_name        = "Sales Opt Out"
+  deletion_protection = false
+}
+
+resource "outreach_dynamics_sync_condition" "sales_optout" {
+  object   = "contact"
+  trigger  = "inbound_create"
+  field    = dynamics_sales_optout_field.contact.logical_name
+  operator = "equals"
+  value    = "false"
+}
+`)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("field"), knownvalue.StringExact("new_salesoptout")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("value"), knownvalue.StringExact("false")),
+				},
+				Check: resource.ComposeTestCheckFunc(syncConditionCaptureID(addr, &id), func(*terraform.State) error {
+					wire := syncConditionReadWire(t, env, id)
+					if wire.Field != "new_salesoptout" || wire.Trigger != "inboundCreate" {
+						return fmt.Errorf("condition on the wire = %+v", wire)
+					}
+					syncConditionExpectValue(t, wire.Value, "false")
+					return nil
+				}),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// With the provider's dynamics settings known only at apply, the plan cannot ask Dataverse about
+// a column the plugin's catalog does not list: it skips the check, as the Outreach side does, and
+// the apply (connected by then) refreshes the plugin's fields. Covers both resources that test
+// Dynamics columns.
+func TestAccSyncCondition_dynamicsConfigKnownOnlyAtApply(t *testing.T) {
+	env := acctest.NewEnv(t)
+	config := fmt.Sprintf(`
+resource "terraform_data" "dynamics_url" {
+  input = %q
+}
+provider "outreach" {
+  outreach = {
+    base_url     = %q
+    access_token = %q
+  }
+  dynamics = {
+    url          = terraform_data.dynamics_url.output
+    access_token = %q
+    solution     = "OptOutSync"
+  }
+}
+resource "outreach_dynamics_sync_condition" "hand_made" {
+  object   = "contact"
+  trigger  = "polling"
+  field    = "new_handmadeoptout"
+  operator = "equals"
+  value    = "true"
+}
+resource "outreach_dynamics_field_mapping" "hand_made" {
+  object         = "contact"
+  outreach_field = "optedOut"
+  dynamics_field = "new_handmadeoptout"
+}
+`, env.Sandbox.DynamicsURL(), env.Sandbox.OutreachURL(), acctest.OutreachToken, acctest.DynamicsToken)
+	const addr = "outreach_dynamics_sync_condition.hand_made"
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				fmCreateColumnOutOfBand(env, "contact", "new_HandMadeOptOut")
+				if fmCatalogHas(env, "contact", "new_handmadeoptout") {
+					t.Fatal("the plugin already knows the new column; the test would not exercise the skipped check")
+				}
+			},
+			Config: config,
+			Check: resource.ComposeTestCheckFunc(
+				syncConditionCaptureID(addr, &id),
+				fmCheckRemote(env, "outreach_dynamics_field_mapping.hand_made", map[string]any{"crmField": "new_handmadeoptout"}),
+				func(*terraform.State) error {
+					syncConditionExpectValue(t, syncConditionReadWire(t, env, id).Value, "true")
+					return nil
+				},
+			),
+		}},
+	})
+}

@@ -67,8 +67,8 @@ func syncConditionHCLWord(words map[string]string, wire string) string {
 
 // Catalog sides (contract 3.3).
 const (
-	syncConditionSideCRM      = "crm"
-	syncConditionSideOutreach = "outreach"
+	syncConditionSideCRM      = catalogSideCRM
+	syncConditionSideOutreach = catalogSideOutreach
 )
 
 // syncConditionSide says which record a trigger's conditions test (contract 3.5): the CRM record
