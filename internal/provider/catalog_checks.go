@@ -135,3 +135,17 @@ func isUnknownColumnError(err error, pointer string) bool {
 	}
 	return false
 }
+
+// isValidationErrorAt recognises a 422 whose source.pointer is pointer.
+func isValidationErrorAt(err error, pointer string) bool {
+	apiErr, ok := outreach.AsAPIError(err)
+	if !ok || apiErr.StatusCode != 422 {
+		return false
+	}
+	for _, e := range apiErr.Errors {
+		if e.Pointer == pointer {
+			return true
+		}
+	}
+	return false
+}

@@ -117,6 +117,15 @@ func (c *catalogCache) Fields(ctx context.Context, client *outreach.Client, plug
 	return f, nil
 }
 
+// Reload reads one object's catalog again, replacing the cached copy: for a field that the
+// cached copy lacks but that a refresh made since may have added.
+func (c *catalogCache) Reload(ctx context.Context, client *outreach.Client, pluginID int64, object string) ([]outreach.Field, error) {
+	c.mu.Lock()
+	delete(c.fields, catalogKey{pluginID, object})
+	c.mu.Unlock()
+	return c.Fields(ctx, client, pluginID, object)
+}
+
 // Invalidate forgets a plugin's catalog (after refreshFields).
 func (c *catalogCache) Invalidate(pluginID int64) {
 	c.mu.Lock()

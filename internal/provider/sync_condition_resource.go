@@ -463,13 +463,23 @@ var errSyncConditionNotTyped = errors.New("the condition's value could not be ty
 func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Client, pluginID int64, plan syncConditionResourceModel, diags *diag.Diagnostics,
 	write func(context.Context, outreach.SyncCondition) (*outreach.SyncCondition, error),
 ) (*outreach.SyncCondition, error) {
+	// typedBlind is set when the field was not in the catalog and its value went out as a string.
+	// Outreach then refuses either the field (it does not know the column yet) or, when another
+	// resource of this apply refreshed the plugin's fields in between, the value's type: both
+	// mean "refresh, type again, retry".
+	var typedBlind bool
 	unknownColumn := func(err error) bool {
-		return syncConditionSide(plan.Trigger.ValueString()) == syncConditionSideCRM && isUnknownColumnError(err, "/data/attributes/field")
+		if syncConditionSide(plan.Trigger.ValueString()) != syncConditionSideCRM {
+			return false
+		}
+		return isUnknownColumnError(err, "/data/attributes/field") ||
+			(typedBlind && (isValidationErrorAt(err, "/data/attributes/value") || isValidationErrorAt(err, "/data/attributes/values")))
 	}
 	var typing diag.Diagnostics
 	got, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, unknownColumn, func() (*outreach.SyncCondition, error) {
 		typing = nil
-		cond := r.wireCondition(ctx, c, pluginID, plan, &typing)
+		cond, blind := r.wireCondition(ctx, c, pluginID, plan, &typing)
+		typedBlind = blind
 		if typing.HasError() {
 			return nil, errSyncConditionNotTyped
 		}
@@ -483,7 +493,7 @@ func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Clie
 // field's catalog type. A field missing from the catalog (a Dynamics column created in this apply,
 // or one the plan could not check) is sent as a string: Outreach refuses the unknown field before
 // it looks at the value, writeTyped refreshes the plugin's fields and types it again.
-func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.Client, pluginID int64, m syncConditionResourceModel, diags *diag.Diagnostics) outreach.SyncCondition {
+func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.Client, pluginID int64, m syncConditionResourceModel, diags *diag.Diagnostics) (outreach.SyncCondition, bool) {
 	trigger := m.Trigger.ValueString()
 	cond := outreach.SyncCondition{
 		PluginID:  pluginID,
@@ -496,17 +506,28 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 	fields, err := r.data.catalog.Fields(ctx, c, pluginID, cond.CRMObject)
 	if err != nil {
 		addClientError(diags, path.Root("field"), "Cannot read the plugin's field catalog", err)
-		return cond
+		return cond, false
 	}
-	if f, ok := findField(fields, syncConditionSide(trigger), cond.Field); ok {
+	f, ok := findField(fields, syncConditionSide(trigger), cond.Field)
+	if !ok {
+		// Another resource of this apply may have refreshed the plugin's fields since the catalog
+		// was cached (a mapping of the same new column does): read it again before falling back.
+		if fields, err = r.data.catalog.Reload(ctx, c, pluginID, cond.CRMObject); err != nil {
+			addClientError(diags, path.Root("field"), "Cannot read the plugin's field catalog", err)
+			return cond, false
+		}
+		f, ok = findField(fields, syncConditionSide(trigger), cond.Field)
+	}
+	if ok {
 		typ = f.Type
 	}
+	blind := !ok
 	if !m.Value.IsNull() {
 		v, err := syncConditionEncodeValue(typ, m.Value.ValueString())
 		if err != nil {
 			diags.AddAttributeError(path.Root("value"), "Value does not fit the field type",
 				fmt.Sprintf("%q is %s field, so value must be %s; got %q.", cond.Field, syncConditionArticle(typ), err, m.Value.ValueString()))
-			return cond
+			return cond, false
 		}
 		cond.Value = v
 	}
@@ -519,12 +540,12 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 			if err != nil {
 				diags.AddAttributeError(path.Root("values").AtListIndex(i), "Value does not fit the field type",
 					fmt.Sprintf("%q is %s field, so every element of values must be %s; got %q.", cond.Field, syncConditionArticle(typ), err, s))
-				return cond
+				return cond, false
 			}
 			cond.Values = append(cond.Values, v)
 		}
 	}
-	return cond
+	return cond, blind
 }
 
 // syncConditionState renders what the API returned, keeping prior's strings for values that
