@@ -140,146 +140,111 @@ func lostResponseList(env *acctest.Env, path string) ([]string, []map[string]any
 
 var lostResponseID = knownvalue.StringRegexp(regexp.MustCompile(`^[1-9][0-9]*$`))
 
-// A field mapping whose create answer is lost is in state once, in the sandbox once, and the next
-// plan is empty (before reconciliation: an error, then "already mapped" on every later apply).
-func TestAccLostResponse_fieldMappingCreate(t *testing.T) {
-	env := acctest.NewEnv(t)
-	var before int64
-	config := env.Config(lostResponseMappingHCL("outreach_to_dynamics"))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(lostResponseMapping, tfjsonpath.New("id"), lostResponseID),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 1),
-					lostResponseRemote(env, lostResponseMappings, lostResponseMapping, map[string]any{
-						"outreachField": "optedOut", "crmField": "donotemail", "updatesIn": false, "updatesOut": true,
-					}),
-				),
-			},
-			{
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-		},
-	})
+// lostResponseCase is one resource type under the lost-response fault: its configuration before
+// and after an in-place update, the state attribute that update changes, and what the sandbox
+// must hold after the create and after the update.
+type lostResponseCase struct {
+	address, list          string
+	before, after          string // HCL
+	attr                   string
+	attrBefore, attrAfter  string
+	remoteCreate, remoteUp map[string]any
 }
 
-// A sync condition whose create answer is lost exists once (before reconciliation the next apply
-// silently created a second one).
-func TestAccLostResponse_syncConditionCreate(t *testing.T) {
-	env := acctest.NewEnv(t)
-	var before int64
-	config := env.Config(lostResponseConditionHCL("false"))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(lostResponseCondition, tfjsonpath.New("id"), lostResponseID),
-					statecheck.ExpectKnownValue(lostResponseCondition, tfjsonpath.New("value"), knownvalue.StringExact("false")),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 1),
-					lostResponseRemote(env, lostResponseConditions, lostResponseCondition, map[string]any{
-						"field": "donotemail", "operator": "equals", "value": false,
-					}),
-				),
-			},
-			{
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-		},
-	})
+var lostResponseCases = map[string]lostResponseCase{
+	// Before reconciliation: an error, then "already mapped" on every later apply.
+	"field mapping": {
+		address: lostResponseMapping, list: lostResponseMappings,
+		before: lostResponseMappingHCL("outreach_to_dynamics"), after: lostResponseMappingHCL("bidirectional"),
+		attr: "direction", attrBefore: "outreach_to_dynamics", attrAfter: "bidirectional",
+		remoteCreate: map[string]any{"outreachField": "optedOut", "crmField": "donotemail", "updatesIn": false, "updatesOut": true},
+		remoteUp:     map[string]any{"updatesIn": true, "updatesOut": true},
+	},
+	// Before reconciliation: the next apply silently created a second condition.
+	"sync condition": {
+		address: lostResponseCondition, list: lostResponseConditions,
+		before: lostResponseConditionHCL("false"), after: lostResponseConditionHCL("true"),
+		attr: "value", attrBefore: "false", attrAfter: "true",
+		remoteCreate: map[string]any{"field": "donotemail", "operator": "equals", "value": false},
+		remoteUp:     map[string]any{"value": true},
+	},
 }
 
-// A field mapping's update and delete whose answers are lost are replayed (PATCH and DELETE are
-// idempotent): the update lands once, and the replayed DELETE's 404 counts as done.
-func TestAccLostResponse_fieldMappingUpdateAndDelete(t *testing.T) {
-	env := acctest.NewEnv(t)
-	var before int64
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: env.Config(lostResponseMappingHCL("outreach_to_dynamics"))},
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    env.Config(lostResponseMappingHCL("bidirectional")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(lostResponseMapping, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(lostResponseMapping, tfjsonpath.New("direction"), knownvalue.StringExact("bidirectional")),
+// A create whose answer is lost is sent once, is in state once and in the sandbox once, and the
+// next plan is empty.
+func TestAccLostResponse_create(t *testing.T) {
+	for name, tc := range lostResponseCases {
+		t.Run(name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			var before int64
+			config := env.Config(tc.before)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						PreConfig: lostResponseFault(env, &before),
+						Config:    config,
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(tc.address, tfjsonpath.New("id"), lostResponseID),
+							statecheck.ExpectKnownValue(tc.address, tfjsonpath.New(tc.attr), knownvalue.StringExact(tc.attrBefore)),
+						},
+						Check: resource.ComposeTestCheckFunc(
+							lostResponseWrites(env, &before, 1),
+							lostResponseRemote(env, tc.list, tc.address, tc.remoteCreate),
+						),
+					},
+					{
+						Config:           config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 2),
-					lostResponseRemote(env, lostResponseMappings, lostResponseMapping, map[string]any{"updatesIn": true, "updatesOut": true}),
-				),
-			},
-			{
-				Config:           env.Config(lostResponseMappingHCL("bidirectional")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    env.Config(""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(lostResponseMapping, plancheck.ResourceActionDestroy),
-				}},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 2),
-					lostResponseEmpty(env, lostResponseMappings),
-				),
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
-// The same for a sync condition.
-func TestAccLostResponse_syncConditionUpdateAndDelete(t *testing.T) {
-	env := acctest.NewEnv(t)
-	var before int64
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: env.Config(lostResponseConditionHCL("false"))},
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    env.Config(lostResponseConditionHCL("true")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(lostResponseCondition, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(lostResponseCondition, tfjsonpath.New("value"), knownvalue.StringExact("true")),
+// An update and a delete whose answers are lost are replayed (PATCH and DELETE are idempotent):
+// the update lands once, and the replayed DELETE's 404 counts as done.
+func TestAccLostResponse_updateAndDelete(t *testing.T) {
+	for name, tc := range lostResponseCases {
+		t.Run(name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			var before int64
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: env.Config(tc.before)},
+					{
+						PreConfig: lostResponseFault(env, &before),
+						Config:    env.Config(tc.after),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(tc.address, plancheck.ResourceActionUpdate),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(tc.address, tfjsonpath.New(tc.attr), knownvalue.StringExact(tc.attrAfter)),
+						},
+						Check: resource.ComposeTestCheckFunc(
+							lostResponseWrites(env, &before, 2),
+							lostResponseRemote(env, tc.list, tc.address, tc.remoteUp),
+						),
+					},
+					{
+						Config:           env.Config(tc.after),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
+					{
+						PreConfig: lostResponseFault(env, &before),
+						Config:    env.Config(""),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(tc.address, plancheck.ResourceActionDestroy),
+						}},
+						Check: resource.ComposeTestCheckFunc(
+							lostResponseWrites(env, &before, 2),
+							lostResponseEmpty(env, tc.list),
+						),
+					},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 2),
-					lostResponseRemote(env, lostResponseConditions, lostResponseCondition, map[string]any{"value": true}),
-				),
-			},
-			{
-				Config:           env.Config(lostResponseConditionHCL("true")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			{
-				PreConfig: lostResponseFault(env, &before),
-				Config:    env.Config(""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(lostResponseCondition, plancheck.ResourceActionDestroy),
-				}},
-				Check: resource.ComposeTestCheckFunc(
-					lostResponseWrites(env, &before, 2),
-					lostResponseEmpty(env, lostResponseConditions),
-				),
-			},
-		},
-	})
+			})
+		})
+	}
 }

@@ -300,28 +300,19 @@ func checkPatchID(in *inResource, id int64) *apiError {
 // unknown attributes with a 422 rather than ignoring them; for a client that is the useful
 // behaviour, since a misspelt attribute would otherwise be a silent no-op.
 func checkAttrNames(attrs map[string]json.RawMessage, writable map[string]bool, readOnly map[string]string) []apiError {
-	names := make([]string, 0, len(attrs))
-	for n := range attrs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var errs []apiError
-	for _, n := range names {
-		switch {
-		case writable[n]:
-		case readOnly[n] != "":
-			errs = append(errs, invalidAttr(n, "%s", readOnly[n]))
-		default:
-			errs = append(errs, invalidAttr(n, "unknown attribute %q", n))
-		}
-	}
-	return errs
+	return checkMemberNames(attrs, writable, readOnly, "/data/attributes/", "attribute")
 }
 
 // checkRelNames allows only the named relationships on a write.
 func checkRelNames(rels map[string]json.RawMessage, allowed map[string]bool, readOnly map[string]string) []apiError {
-	names := make([]string, 0, len(rels))
-	for n := range rels {
+	return checkMemberNames(rels, allowed, readOnly, "/data/relationships/", "relationship")
+}
+
+// checkMemberNames reports, in name order, every member of a write that is neither allowed nor
+// read only (unknown), and every read-only one with its reason.
+func checkMemberNames(members map[string]json.RawMessage, allowed map[string]bool, readOnly map[string]string, pointer, kind string) []apiError {
+	names := make([]string, 0, len(members))
+	for n := range members {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -330,9 +321,9 @@ func checkRelNames(rels map[string]json.RawMessage, allowed map[string]bool, rea
 		switch {
 		case allowed[n]:
 		case readOnly[n] != "":
-			errs = append(errs, invalidPointer("/data/relationships/"+n, "%s", readOnly[n]))
+			errs = append(errs, invalidPointer(pointer+n, "%s", readOnly[n]))
 		default:
-			errs = append(errs, invalidPointer("/data/relationships/"+n, "unknown relationship %q", n))
+			errs = append(errs, invalidPointer(pointer+n, "unknown %s %q", kind, n))
 		}
 	}
 	return errs
