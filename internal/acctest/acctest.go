@@ -5,23 +5,15 @@ package acctest
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -46,8 +38,8 @@ var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 // trust store once per process, so the CA must be in SSL_CERT_FILE before the first TLS handshake.
 var tlsCert *tls.Certificate
 
-// tlsCA signed tlsCert; raw test requests trust it directly.
-var tlsCA *x509.Certificate
+// tlsCAPEM is the CA that signed tlsCert; raw test requests trust it directly.
+var tlsCAPEM []byte
 
 // Main prepares the process for acceptance tests and runs them: a CA trusted through SSL_CERT_FILE
 // (the provider trusts the system pool only, as in production) and a real, empty Terraform CLI
@@ -60,12 +52,12 @@ func Main(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(dir)
-		cert, caPEM, err := newCertificate()
+		cert, caPEM, err := sandbox.NewTLSCertificate()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "acctest: creating the sandbox certificate:", err)
 			return 1
 		}
-		tlsCert = cert
+		tlsCert, tlsCAPEM = cert, caPEM
 		caPath := filepath.Join(dir, "ca.pem")
 		rc := filepath.Join(dir, "terraformrc")
 		if err := os.WriteFile(caPath, caPEM, 0o600); err != nil {
@@ -118,7 +110,9 @@ func NewEnvWithOptions(t testing.TB, opts sandbox.Options) *Env {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	pool := x509.NewCertPool()
-	pool.AddCert(tlsCA)
+	if !pool.AppendCertsFromPEM(tlsCAPEM) {
+		t.Fatal("acctest: the sandbox CA is not a PEM certificate")
+	}
 	return &Env{t: t, Sandbox: srv, dvHTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
 }
 
@@ -209,48 +203,4 @@ func (e *Env) MustDynamics(want int, method, path string, body any, headers map[
 		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, b)
 	}
 	return b
-}
-
-// newCertificate makes a throwaway CA-signed certificate for 127.0.0.1, ::1 and localhost.
-func newCertificate() (*tls.Certificate, []byte, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "outreach acceptance-test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	leafTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback}, DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	leaf, err := x509.ParseCertificate(leafDER)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert := &tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key, Leaf: leaf}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	tlsCA = ca
-	return cert, caPEM, nil
 }

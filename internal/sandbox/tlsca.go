@@ -32,6 +32,17 @@ type tlsMaterial struct {
 	caPEM []byte
 }
 
+// NewTLSCertificate makes an in-memory CA and a certificate it signed for 127.0.0.1, ::1 and
+// localhost, for Options.TLSCertificate: a test process that starts many sandboxes trusts one CA
+// (caPEM, e.g. through SSL_CERT_FILE) for all of them.
+func NewTLSCertificate() (cert *tls.Certificate, caPEM []byte, err error) {
+	m, err := loadOrCreateTLS("")
+	if err != nil {
+		return nil, nil, err
+	}
+	return &m.cert, m.caPEM, nil
+}
+
 // loadOrCreateTLS reuses the CA and certificate in dir when they are still good, so that a
 // restarted sandbox keeps working with an SSL_CERT_FILE set earlier. With dir == "" everything
 // is generated in memory. Certificates use the real clock, not the sandbox clock: TLS clients
