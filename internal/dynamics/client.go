@@ -283,19 +283,29 @@ func (c *Client) justCreated(entity, attr string) bool {
 }
 
 // readAttribute sends a read of one column. A 404 for a column this process has just created is
-// cache lag (Dataverse documents up to 30 s), so it is retried with backoff, bounded by MaxRetries
-// and the context, rather than returned as "not found" and mistaken for a deletion.
+// metadata-cache lag (Dataverse documents up to 30 s), not a deletion, so it is retried with
+// backoff while the column counts as just created (strongWindow). An ordinary read gives up after
+// MaxRetries, so that a column deleted by someone else soon after is reported gone promptly; the
+// read-back of a create (cl.waitForLag) waits as long as its context lives, which carries the
+// create timeout (lagMaxAttempts only keeps a clock that does not move, in tests, from spinning).
 func (c *Client) readAttribute(ctx context.Context, cl call, entity, attr string) (*httpx.Response, error) {
+	limit := c.policy.MaxRetries
+	if cl.waitForLag {
+		limit = lagMaxAttempts
+	}
 	for attempt := 0; ; attempt++ {
 		resp, err := c.do(ctx, cl)
-		if err == nil || !IsNotFound(err) || attempt >= c.policy.MaxRetries || !c.justCreated(entity, attr) {
+		if err == nil || !IsNotFound(err) || attempt >= limit || !c.justCreated(entity, attr) {
 			return resp, err
 		}
 		if serr := c.policy.Sleep(ctx, c.lagBackoff(attempt)); serr != nil {
-			return nil, err
+			return nil, errors.Join(err, serr)
 		}
 	}
 }
+
+// lagMaxAttempts bounds the cache-lag retries of a create's read-back.
+const lagMaxAttempts = 20
 
 // lagBackoff doubles from the policy's minimum backoff up to its maximum; cache propagation takes
 // seconds, so no jitter is needed to spread load.
@@ -321,6 +331,8 @@ type call struct {
 	// idempotent lets httpx replay a POST action that is safe to repeat.
 	idempotent bool
 	write      bool
+	// waitForLag lets readAttribute wait out metadata-cache lag until the context ends.
+	waitForLag bool
 }
 
 // do sends a call and returns the response when it is a 2xx, else an *Error.

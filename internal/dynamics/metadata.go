@@ -288,12 +288,23 @@ const maxPages = 100
 // `Consistency: Strong`, which callers want right after a change and before concluding that a
 // column is gone (metadata reads may lag by up to 30 s otherwise).
 func (c *Client) GetBooleanAttribute(ctx context.Context, entity, logical string, strong bool) (*BooleanAttribute, error) {
+	return c.getBooleanAttribute(ctx, entity, logical, strong, false)
+}
+
+// GetCreatedBooleanAttribute reads, with strong consistency, a column this client has just
+// created, waiting out the metadata-cache lag for as long as ctx lives: the caller's create
+// timeout bounds the wait, not max_retries.
+func (c *Client) GetCreatedBooleanAttribute(ctx context.Context, entity, logical string) (*BooleanAttribute, error) {
+	return c.getBooleanAttribute(ctx, entity, logical, true, true)
+}
+
+func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string, strong, waitForLag bool) (*BooleanAttribute, error) {
 	en, an, err := names(entity, logical)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an) + "/" + odataTypeBoolean,
-		query: "$expand=OptionSet", strong: strong}, en, an)
+		query: "$expand=OptionSet", strong: strong, waitForLag: waitForLag}, en, an)
 	if err != nil {
 		return nil, err
 	}

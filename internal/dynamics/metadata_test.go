@@ -616,3 +616,41 @@ func TestCreateInterruptedAfterTheServerActedReportsTheColumn(t *testing.T) {
 		t.Fatalf("create = %q, %v; want the created column", id, err)
 	}
 }
+
+// TestCreatedReadBackOutlastsMaxRetries: the read-back of a create waits out lag longer than
+// max_retries allows an ordinary read, bounded by its context instead.
+func TestCreatedReadBackOutlastsMaxRetries(t *testing.T) {
+	var gets atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, r *recorded) {
+		switch {
+		case r.Method == "POST":
+			entityIDHeader(w)
+			w.WriteHeader(204)
+		case gets.Add(1) <= 6: // more 404s than MaxRetries (3)
+			writeErr(w, 404, "0x80040217", "Could not find an attribute")
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(booleanDefinition))
+		}
+	})
+	c, _ := newTestClient(t, f)
+	ctx := context.Background()
+	if _, err := c.CreateBooleanAttribute(ctx, "contact", BooleanAttributeDefinition{SchemaName: "new_SalesOptOut", DisplayName: "x"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	gets.Store(0)
+	if _, err := c.GetBooleanAttribute(ctx, "contact", "new_salesoptout", true); !IsNotFound(err) {
+		t.Fatalf("ordinary read: err = %v, want not found after MaxRetries", err)
+	}
+	gets.Store(0)
+	b, err := c.GetCreatedBooleanAttribute(ctx, "contact", "new_salesoptout")
+	if err != nil || b.MetadataID != createdID {
+		t.Fatalf("read-back = %+v, %v", b, err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	gets.Store(0)
+	if _, err := c.GetCreatedBooleanAttribute(cancelled, "contact", "new_salesoptout"); err == nil {
+		t.Fatal("a read-back with an ended context must give up")
+	}
+}

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -81,13 +79,6 @@ const salesOptOutSchemaNameMaxLength = 50
 // salesOptOutEntityPattern is what a table (or column) logical name may contain: Dataverse logical
 // names are lower case.
 var salesOptOutEntityPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// salesOptOutReadBackFirstDelay is the first wait before reading a just-created column again.
-// Dataverse documents up to 30 s of metadata cache lag; short first steps keep the common case fast.
-const (
-	salesOptOutReadBackFirstDelay = 250 * time.Millisecond
-	salesOptOutReadBackMaxDelay   = 10 * time.Second
-)
 
 // Metadata names the resource. Its type name does not start with the provider's name, so
 // configurations must say `provider = outreach`.
@@ -378,7 +369,9 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 
-	col, err := r.readBack(ctx, c, entity, logical)
+	// The client waits out the metadata-cache lag of the new column within ctx, which carries the
+	// create timeout.
+	col, err := c.GetCreatedBooleanAttribute(ctx, entity, logical)
 	if err != nil {
 		resp.Diagnostics.AddError("Created column not readable",
 			fmt.Sprintf("Dataverse created the column %s.%s (MetadataId %s) but it could not be read back before the create "+
@@ -627,26 +620,6 @@ func (r *SalesOptOutFieldResource) client(diags *diag.Diagnostics) *dynamics.Cli
 		return nil
 	}
 	return r.data.dynamicsClient(diags)
-}
-
-// readBack reads a just-created column with strong consistency, retrying the 404s of the metadata
-// cache lag until ctx (the create timeout) ends.
-func (r *SalesOptOutFieldResource) readBack(ctx context.Context, c *dynamics.Client, entity, logical string) (*dynamics.BooleanAttribute, error) {
-	delay := salesOptOutReadBackFirstDelay
-	for {
-		col, err := c.GetBooleanAttribute(ctx, entity, logical, true)
-		if err == nil || !dynamics.IsNotFound(err) {
-			return col, err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, errors.Join(err, ctx.Err())
-		case <-t.C:
-		}
-		delay = min(2*delay, salesOptOutReadBackMaxDelay)
-	}
 }
 
 // salesOptOutFromAPI copies what Dataverse holds into m. Labels are taken in m's language; the
