@@ -352,7 +352,11 @@ func (c *Client) do(ctx context.Context, cl call) (*httpx.Response, error) {
 		return nil, err
 	}
 	h.Set("Authorization", "Bearer "+tok)
-	if cl.strong || (!cl.write && c.recentlyWritten()) {
+	// Writes always ask for the latest definitions: Dataverse resolves the column a PUT,
+	// DELETE or UpdateOptionValue names through the metadata cache, which lags a change by up to
+	// 30 s, so without it a write right after a create (ours or another process's) answers 404.
+	// Microsoft's own metadata helpers send it on every write.
+	if cl.strong || cl.write || c.recentlyWritten() {
 		h.Set("Consistency", "Strong")
 	}
 	if cl.solution != "" {

@@ -481,3 +481,25 @@ func TestEmulatorGetSolution(t *testing.T) {
 		t.Fatal("a unique name with a quote must be refused before any request")
 	}
 }
+
+// TestEmulatorCreateThenDeleteRemovesColumn: Dataverse resolves a DELETE's column name through
+// the metadata cache, which lags a create by up to 30 s unless the request asks for strong
+// consistency; a delete right after the create must still delete the column.
+func TestEmulatorCreateThenDeleteRemovesColumn(t *testing.T) {
+	e := newEmulator(t)
+	c, _ := e.client(t)
+	ctx := ctxT(t)
+	if _, err := c.CreateBooleanAttribute(ctx, "contact", salesOptOut, "OptOutSync"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.DeleteAttribute(ctx, "contact", "new_salesoptout")
+	if err != nil && !IsNotFound(err) {
+		t.Fatal(err)
+	}
+	cols, _ := e.org.Columns("contact")
+	for _, col := range cols {
+		if col.LogicalName == "new_salesoptout" {
+			t.Fatalf("the column is still there after DeleteAttribute returned %v", err)
+		}
+	}
+}

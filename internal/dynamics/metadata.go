@@ -582,16 +582,61 @@ func (c *Client) PublishEntity(ctx context.Context, entity string) error {
 // DeleteAttribute deletes a column (which publishes by itself). A missing column is returned as an
 // error for which IsNotFound is true, so that the caller decides whether that is success; a column
 // still referenced by forms or views gives IsInUse.
+//
+// The delete is verified: a success must leave the column absent to a strongly consistent read,
+// and a 404 counts only once such a read agrees. A column the metadata cache has not caught up
+// with is deleted again (with backoff, at most MaxRetries times) rather than left behind.
 func (c *Client) DeleteAttribute(ctx context.Context, entity, logical string) error {
 	en, an, err := names(entity, logical)
 	if err != nil {
 		return err
 	}
-	if err := c.write(ctx, call{method: http.MethodDelete, path: attributePath(en, an)}); err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		derr := c.write(ctx, call{method: http.MethodDelete, path: attributePath(en, an)})
+		if derr != nil && !IsNotFound(derr) {
+			return derr
+		}
+		_, gerr := c.do(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=MetadataId", strong: true})
+		switch {
+		case IsNotFound(gerr):
+			c.forgetCreated(en, an)
+			return derr
+		case gerr != nil:
+			return fmt.Errorf("dynamics: column %s.%s: checking the delete: %w", en, an, gerr)
+		case attempt >= c.policy.MaxRetries:
+			return fmt.Errorf("dynamics: column %s.%s is still there after %d deletes (the last answered %v)", en, an, attempt+1, errOrSuccess(derr))
+		}
+		if serr := c.policy.Sleep(ctx, c.lagBackoff(attempt)); serr != nil {
+			return fmt.Errorf("dynamics: column %s.%s is still there after a delete: %w", en, an, serr)
+		}
 	}
-	c.forgetCreated(en, an)
-	return nil
+}
+
+func errOrSuccess(err error) any {
+	if err == nil {
+		return "success"
+	}
+	return err
+}
+
+// GetLatestAttribute is GetAttribute with strong consistency, for a decision that a cached answer
+// would get wrong: whether a column exists before creating it (a column deleted seconds ago may
+// still be cached, one created seconds ago may not be yet).
+func (c *Client) GetLatestAttribute(ctx context.Context, entity, logical string) (*Attribute, error) {
+	en, an, err := names(entity, logical)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect, strong: true}, en, an)
+	if err != nil {
+		return nil, err
+	}
+	var w wireAttribute
+	if err := decodeBody(resp.Body, "column "+en+"."+an, &w); err != nil {
+		return nil, err
+	}
+	a := c.attribute(&w, en)
+	return &a, nil
 }
 
 // AddSolutionComponent adds an existing component (e.g. a column, ComponentTypeAttribute) to an

@@ -336,7 +336,7 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 
 	// Creating over an existing column would be refused by Dataverse anyway; asking first gives
 	// the user the import command instead of a bare "already exists".
-	existing, err := c.GetAttribute(ctx, entity, logical)
+	existing, err := c.GetLatestAttribute(ctx, entity, logical)
 	switch {
 	case err == nil:
 		addSalesOptOutExistsError(&resp.Diagnostics, entity, logical, existing)

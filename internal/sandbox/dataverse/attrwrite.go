@@ -215,6 +215,7 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 			FalseOption: &option{Value: 0, Label: label{}.merge(falseLabel, false), Description: emptyLabel()},
 		},
 	}
+	o.noteMetadataWrite(t)
 	t.Attributes = append(t.Attributes, a)
 	if sol != nil {
 		o.addComponent(sol, a.MetadataID, componentAttribute)
@@ -444,6 +445,7 @@ func (o *Org) updateAttribute(q *apiRequest, t *table, a *attribute) (*response,
 		return nil, e
 	}
 
+	o.noteMetadataWrite(t)
 	a.DisplayName = a.DisplayName.merge(displayName, mergeLabels)
 	a.Description = a.Description.merge(description, mergeLabels)
 	a.RequiredLevel = level
@@ -493,6 +495,7 @@ func (o *Org) deleteAttribute(t *table, a *attribute) (*response, *apiError) {
 			"The Attribute(%s) component cannot be deleted because it is referenced by %d other components. For a list of referenced components, use the RetrieveDependenciesForDeleteRequest.",
 			a.MetadataID, a.Dependencies)
 	}
+	o.noteMetadataWrite(t)
 	kept := t.Attributes[:0]
 	for _, x := range t.Attributes {
 		if x != a {

@@ -24,6 +24,10 @@ type Config struct {
 	// ClientID and ClientSecret identify the only Entra ID app registration; defaults
 	// "sandbox-azure-client" / "sandbox-azure-secret".
 	ClientID, ClientSecret string
+	// MetadataCacheLag is how long a metadata write stays invisible to requests without
+	// `Consistency: Strong` (cache.go); 0 means DefaultMetadataCacheLag, a negative value turns
+	// the lag off.
+	MetadataCacheLag time.Duration
 }
 
 // Defaults applied by NewOrg to an empty Config field.
@@ -63,6 +67,9 @@ func NewOrg(cfg Config) *Org {
 	}
 	if cfg.ClientSecret == "" {
 		cfg.ClientSecret = DefaultClientSecret
+	}
+	if cfg.MetadataCacheLag == 0 {
+		cfg.MetadataCacheLag = DefaultMetadataCacheLag
 	}
 	return &Org{cfg: cfg, st: seedState()}
 }
@@ -237,6 +244,9 @@ type OrgStats struct {
 	Throttled      int `json:"throttled"`
 	LockFaults     int `json:"lock_faults"`
 	NotFoundFaults int `json:"not_found_faults"`
+	// StaleReads counts requests served from the metadata cache while it lagged a write (they
+	// carried no `Consistency: Strong`).
+	StaleReads int `json:"stale_reads"`
 }
 
 // Stats returns the counters.
