@@ -244,11 +244,21 @@ func (c *Client) GetAttribute(ctx context.Context, entity, logical string) (*Att
 // ListAttributes reads the common definition of every column of a table. Metadata queries are not
 // paged; a next link is still followed should the service ever start paging.
 func (c *Client) ListAttributes(ctx context.Context, entity string) ([]Attribute, error) {
+	return c.listAttributes(ctx, entity, false)
+}
+
+// ListLatestAttributes is ListAttributes with strong consistency, for a decision that a cached
+// list would get wrong (a column created seconds ago may not be cached yet).
+func (c *Client) ListLatestAttributes(ctx context.Context, entity string) ([]Attribute, error) {
+	return c.listAttributes(ctx, entity, true)
+}
+
+func (c *Client) listAttributes(ctx context.Context, entity string, strong bool) ([]Attribute, error) {
 	en, err := logicalName("table", entity)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: entityPath(en) + "/Attributes", query: "$select=" + attributeSelect})
+	resp, err := c.do(ctx, call{method: http.MethodGet, path: entityPath(en) + "/Attributes", query: "$select=" + attributeSelect, strong: strong})
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +285,7 @@ func (c *Client) ListAttributes(ctx context.Context, entity string) ([]Attribute
 			return nil, fmt.Errorf("dynamics: columns of %s: next link %q is not under %s", en, w.NextLink, c.base)
 		}
 		path, query, _ := strings.Cut(rel, "?")
-		if resp, err = c.do(ctx, call{method: http.MethodGet, path: path, query: query}); err != nil {
+		if resp, err = c.do(ctx, call{method: http.MethodGet, path: path, query: query, strong: strong}); err != nil {
 			return nil, err
 		}
 	}

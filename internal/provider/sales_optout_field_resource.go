@@ -595,12 +595,13 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 
 // findForImport resolves an import id to the column's common definition; nil when there is no such
 // column. A MetadataId is looked up in the table's column list: the client addresses columns by
-// logical name only.
+// logical name only. The reads are strongly consistent: a column made seconds ago (the usual
+// moment to import it) may not be in the metadata cache yet.
 func (r *SalesOptOutFieldResource) findForImport(ctx context.Context, c *dynamics.Client, id salesOptOutImportID) (*dynamics.Attribute, error) {
 	if id.MetadataID == "" {
-		return c.GetAttribute(ctx, id.Entity, id.LogicalName)
+		return c.GetLatestAttribute(ctx, id.Entity, id.LogicalName)
 	}
-	cols, err := c.ListAttributes(ctx, id.Entity)
+	cols, err := c.ListLatestAttributes(ctx, id.Entity)
 	if err != nil {
 		return nil, err
 	}
