@@ -354,6 +354,24 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 // A duplicate refusal that follows such a lost answer is our own earlier create, and its id is
 // returned. Lock refusals and 429s were refused before any change, so httpx retries them.
 func (c *Client) CreateBooleanAttribute(ctx context.Context, entity string, def BooleanAttributeDefinition, solution string) (string, error) {
+	id, err := c.createBooleanAttribute(ctx, entity, def, solution)
+	return id, c.explainSolution(ctx, solution, err)
+}
+
+// explainSolution turns the "does not exist" answer to a write that named a solution into a
+// SolutionNotFoundError when it is the solution that is missing: the code is the same as for a
+// missing table or column, and the message is in the org's language.
+func (c *Client) explainSolution(ctx context.Context, solution string, err error) error {
+	if solution == "" || !IsNotFound(err) {
+		return err
+	}
+	if _, serr := c.GetSolution(ctx, solution); IsNotFound(serr) {
+		return &SolutionNotFoundError{Solution: solution, Err: err}
+	}
+	return err
+}
+
+func (c *Client) createBooleanAttribute(ctx context.Context, entity string, def BooleanAttributeDefinition, solution string) (string, error) {
 	en, err := logicalName("table", entity)
 	if err != nil {
 		return "", err
@@ -551,7 +569,7 @@ func (c *Client) UpdateBooleanAttribute(ctx context.Context, entity, logical str
 	def["RequiredLevel"] = rl
 
 	_, err = c.do(ctx, call{method: http.MethodPut, path: attributePath(en, an), body: def, solution: solution, mergeLabels: true, write: true})
-	return err
+	return c.explainSolution(ctx, solution, err)
 }
 
 // UpdateOptionLabel changes the label of the option with value (1 = true, 0 = false) of a Boolean
@@ -569,7 +587,7 @@ func (c *Client) UpdateOptionLabel(ctx context.Context, entity, logical string, 
 		"MergeLabels":          true,
 	}
 	// Setting a label twice leaves the same state, so the action may be replayed.
-	return c.write(ctx, call{method: http.MethodPost, path: "UpdateOptionValue", body: body, solution: solution, idempotent: true})
+	return c.explainSolution(ctx, solution, c.write(ctx, call{method: http.MethodPost, path: "UpdateOptionValue", body: body, solution: solution, idempotent: true}))
 }
 
 // PublishEntity publishes the customizations of one table, which an update needs before it is
@@ -665,7 +683,7 @@ func (c *Client) AddSolutionComponent(ctx context.Context, solution, componentID
 		"AddRequiredComponents": false,
 	}
 	// Adding a component that is already in the solution changes nothing, so a replay is safe.
-	return c.write(ctx, call{method: http.MethodPost, path: "AddSolutionComponent", body: body, idempotent: true})
+	return c.explainSolution(ctx, solution, c.write(ctx, call{method: http.MethodPost, path: "AddSolutionComponent", body: body, idempotent: true}))
 }
 
 // write sends one metadata write under the org's write lock.

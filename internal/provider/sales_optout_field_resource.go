@@ -361,6 +361,8 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 		switch {
 		case dynamics.IsDuplicate(err):
 			addSalesOptOutExistsError(&resp.Diagnostics, entity, logical, nil)
+		case dynamics.IsSolutionNotFound(err):
+			addSalesOptOutWriteError(&resp.Diagnostics, entity, logical, "Cannot create the Dataverse column", err)
 		case dynamics.IsNotFound(err):
 			addSalesOptOutUnknownEntityError(&resp.Diagnostics, entity)
 		default:
@@ -489,7 +491,7 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 		}
 		if solutionChanged {
 			if err := c.AddSolutionComponent(ctx, solution, state.MetadataID.ValueString(), dynamics.ComponentTypeAttribute); err != nil {
-				addClientError(&resp.Diagnostics, path.Root("solution"), "Cannot add the column to solution "+solution, err)
+				addSalesOptOutWriteError(&resp.Diagnostics, entity, logical, "Cannot add the column to solution "+solution, err)
 				return
 			}
 		}
@@ -759,6 +761,11 @@ func addSalesOptOutWriteError(diags *diag.Diagnostics, entity, logical, summary 
 		err = fmt.Errorf("%w\n\nAnother customization (a solution import, a publish or another column change) held the "+
 			"organization's lock for longer than the provider retried. Wait until it finishes (Solution History in the "+
 			"maker portal shows it), then apply again", err)
+	} else if dynamics.IsSolutionNotFound(err) {
+		addClientError(diags, path.Root("solution"), "Solution not found",
+			fmt.Errorf("%w\n\nThe solution was deleted or renamed after the plan. Set solution (or the provider's "+
+				"dynamics.solution) to the unique name of an existing unmanaged solution and apply again", err))
+		return
 	} else if dynamics.IsNotFound(err) {
 		err = fmt.Errorf("%w\n\nThe column %s.%s was deleted outside Terraform; run terraform apply again to create it", err, entity, logical)
 	}
