@@ -375,10 +375,18 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 	// create timeout.
 	col, err := c.GetCreatedBooleanAttribute(ctx, entity, logical)
 	if err != nil {
-		resp.Diagnostics.AddError("Created column not readable",
+		// The column exists: leaving it out of state would orphan it (the next apply would find it
+		// and refuse it as "already exists"). Keep what the create told us; everything else is
+		// what was just sent, and the next refresh reads the column itself.
+		resp.Diagnostics.AddWarning("Created column not read back yet",
 			fmt.Sprintf("Dataverse created the column %s.%s (MetadataId %s) but it could not be read back before the create "+
-				"timeout (%s): %v\n\nThe column exists now. Raise timeouts.create if the organization is slow, and adopt the "+
-				"column rather than creating it again.\n\n%s", entity, logical, id, timeout, err, salesOptOutImportHint(entity, logical)))
+				"timeout (%s): %v\n\nThe column is in the Terraform state with the values of the configuration. The next "+
+				"terraform plan or apply reads it from Dataverse and shows any difference. Raise timeouts.create if the "+
+				"organization is often this slow.", entity, logical, id, timeout, err))
+		plan.ID, plan.MetadataID = types.StringValue(id), types.StringValue(id)
+		plan.LogicalName = types.StringValue(logical)
+		plan.AttributeType = types.StringValue("Boolean")
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 	salesOptOutFromAPI(&plan, col)
