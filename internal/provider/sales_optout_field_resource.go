@@ -57,6 +57,7 @@ type salesOptOutFieldModel struct {
 	LanguageCode       types.Int64    `tfsdk:"language_code"`
 	Solution           types.String   `tfsdk:"solution"`
 	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Published          types.Bool     `tfsdk:"published"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -188,6 +189,12 @@ func (r *SalesOptOutFieldResource) Schema(ctx context.Context, _ resource.Schema
 					"this is assumed to be the provider's `dynamics.solution`; set it and apply to add the column to " +
 					"another solution.",
 			},
+			"published": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the column's last change is published, i.e. active in Dataverse. `false` after " +
+					"an update whose publish failed: the change is stored but not active, and the next apply publishes " +
+					"the table (the plan shows `published` changing to `true`).",
+			},
 			"deletion_protection": schema.BoolAttribute{
 				Optional: true, Computed: true,
 				Default: booldefault.StaticBool(true),
@@ -256,6 +263,7 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 		if !plan.Solution.Equal(state.Solution) && !r.checkSolution(ctx, plan, false, &resp.Diagnostics) {
 			return
 		}
+		plan.Published = salesOptOutPlannedPublished(state.Published, salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics))
 	} else if !plan.Entity.IsUnknown() && r.data != nil && r.data.dynamics != nil {
 		// Checking the table now turns a typo into a plan error instead of a failed apply.
 		if _, err := r.data.dynamics.GetEntity(ctx, plan.Entity.ValueString()); err != nil {
@@ -269,6 +277,9 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 		if !r.checkSolution(ctx, plan, true, &resp.Diagnostics) {
 			return
 		}
+	}
+	if req.State.Raw.IsNull() {
+		plan.Published = types.BoolValue(true) // creating a column publishes it
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -386,9 +397,11 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 		plan.ID, plan.MetadataID = types.StringValue(id), types.StringValue(id)
 		plan.LogicalName = types.StringValue(logical)
 		plan.AttributeType = types.StringValue("Boolean")
+		plan.Published = types.BoolValue(true)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
+	plan.Published = types.BoolValue(true)
 	salesOptOutFromAPI(&plan, col)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -418,6 +431,12 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 		}
 		addClientError(&resp.Diagnostics, path.Empty(), "Cannot read the Dataverse column", err)
 		return
+	}
+	// published is what this provider remembers, not something Dataverse tells.
+	if salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics) {
+		state.Published = types.BoolValue(false)
+	} else if state.Published.IsNull() {
+		state.Published = types.BoolValue(true)
 	}
 	// An import sets only what the id says; the rest takes the values an unset configuration has.
 	if state.LanguageCode.IsNull() {
@@ -456,11 +475,20 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 	trueChanged := langChanged || !plan.TrueLabel.Equal(state.TrueLabel)
 	falseChanged := langChanged || !plan.FalseLabel.Equal(state.FalseLabel)
 	solutionChanged := solution != "" && !plan.Solution.Equal(state.Solution)
+	// A publish that failed in an earlier apply is still owed (sales_optout_field_publish.go).
+	pending := salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics) || (!state.Published.IsNull() && !state.Published.ValueBool())
+	writes := definitionChanged || trueChanged || falseChanged
+	plan.Published = types.BoolValue(true)
 
-	if definitionChanged || trueChanged || falseChanged || solutionChanged {
+	if writes || pending || solutionChanged {
 		c := r.client(&resp.Diagnostics)
 		if c == nil {
 			return
+		}
+		if writes {
+			// From the first write on, the table needs a publish; should anything below fail,
+			// the next apply still owes it.
+			setSalesOptOutPublishPending(ctx, resp.Private, entity, &resp.Diagnostics)
 		}
 		if definitionChanged {
 			err := c.UpdateBooleanAttribute(ctx, entity, logical, dynamics.BooleanAttributeUpdate{
@@ -489,13 +517,18 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 				return
 			}
 		}
-		if definitionChanged || trueChanged || falseChanged {
+		if writes || pending {
 			// Metadata updates are not active until the table is published.
 			if err := c.PublishEntity(ctx, entity); err != nil {
 				addClientError(&resp.Diagnostics, path.Empty(), "Cannot publish the table "+entity,
-					fmt.Errorf("%w\n\nThe column was changed but the change is not active until %s is published; apply again to retry", err, entity))
+					fmt.Errorf("%w\n\nThe column was changed but the change is not active until %s is published. The state "+
+						"records published = false, so the next apply publishes it", err, entity))
+				plan.ID, plan.MetadataID, plan.LogicalName = state.ID, state.MetadataID, state.LogicalName
+				plan.Published = types.BoolValue(false)
+				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 				return
 			}
+			setSalesOptOutPublishPending(ctx, resp.Private, "", &resp.Diagnostics)
 		}
 		if solutionChanged {
 			if err := c.AddSolutionComponent(ctx, solution, state.MetadataID.ValueString(), dynamics.ComponentTypeAttribute); err != nil {

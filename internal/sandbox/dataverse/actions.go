@@ -151,7 +151,7 @@ type publishRequest struct {
 }
 
 func (o *Org) handlePublishXML(q *apiRequest) (*response, *apiError) {
-	if e := o.takeLock(); e != nil {
+	if e := o.takePublishLock(); e != nil {
 		return nil, e
 	}
 	const op = "PublishXml"
@@ -190,7 +190,7 @@ func (o *Org) handlePublishXML(q *apiRequest) (*response, *apiError) {
 }
 
 func (o *Org) handlePublishAllXML(q *apiRequest) (*response, *apiError) {
-	if e := o.takeLock(); e != nil {
+	if e := o.takePublishLock(); e != nil {
 		return nil, e
 	}
 	p, e := readPayload(q, "PublishAllXml")

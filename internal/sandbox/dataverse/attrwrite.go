@@ -23,8 +23,22 @@ func (o *Org) takeLock() *apiError {
 		return nil
 	}
 	f.Lock--
+	return o.lockError()
+}
+
+// takePublishLock fires the publish-only lock fault, else the general one.
+func (o *Org) takePublishLock() *apiError {
+	if f := &o.st.Faults; f.PublishLock > 0 {
+		f.PublishLock--
+		return o.lockError()
+	}
+	return o.takeLock()
+}
+
+// lockError counts a fired lock fault and returns its answer.
+func (o *Org) lockError() *apiError {
 	o.st.Stats.LockFaults++
-	status := f.LockStatus
+	status := o.st.Faults.LockStatus
 	if status == 0 {
 		status = http.StatusBadRequest
 	}

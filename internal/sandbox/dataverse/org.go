@@ -184,6 +184,10 @@ type Faults struct {
 	// LockStatus is the HTTP status of that error; 0 means 400. Real captures show 400, 429
 	// and 503.
 	LockStatus int `json:"dynamics_lock_status"`
+	// PublishLock makes the next N PublishXml / PublishAllXml calls fail with the same
+	// customization-lock error, leaving the other writes alone: a publish collides with
+	// another customization more often than a column change does (facts 3.8).
+	PublishLock int `json:"dynamics_publish_lock"`
 	// NotFoundAfterCreate makes the next N single-attribute GETs of a column created after it
 	// was set answer 404 (metadata cache lag), even with Consistency: Strong.
 	NotFoundAfterCreate int `json:"dynamics_404_after_create"`
