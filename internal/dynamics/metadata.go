@@ -73,6 +73,10 @@ type BooleanAttribute struct {
 	DescriptionLabels []Label
 	TrueLabels        []Label
 	FalseLabels       []Label
+	// LabelLanguageCode is the language the column is labelled in as Dataverse shows it: that of
+	// the display name's UserLocalizedLabel (the caller's language, else the org's base one),
+	// else that of its only LocalizedLabel; 0 when neither says.
+	LabelLanguageCode int
 }
 
 // BooleanAttributeDefinition is what CreateBooleanAttribute needs. SchemaName must carry the
@@ -329,6 +333,7 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 		Attribute:         c.attribute(&w, en),
 		DisplayNameLabels: labels(w.DisplayName),
 		DescriptionLabels: labels(w.Description),
+		LabelLanguageCode: labelLanguage(w.DisplayName),
 	}
 	if w.DefaultValue != nil {
 		b.DefaultValue = *w.DefaultValue
@@ -767,6 +772,19 @@ func labelFor(l *wireLabel, lang int) string {
 		return u.Label
 	}
 	return ""
+}
+
+// labelLanguage is the language of the label Dataverse shows the caller, else of the only one.
+func labelLanguage(l *wireLabel) int {
+	switch {
+	case l == nil:
+		return 0
+	case l.UserLocalizedLabel != nil && l.UserLocalizedLabel.LanguageCode != 0:
+		return l.UserLocalizedLabel.LanguageCode
+	case len(l.LocalizedLabels) == 1:
+		return l.LocalizedLabels[0].LanguageCode
+	}
+	return 0
 }
 
 func labels(l *wireLabel) []Label {

@@ -177,7 +177,8 @@ func (r *SalesOptOutFieldResource) Schema(ctx context.Context, _ resource.Schema
 				Optional: true, Computed: true,
 				Default: int64default.StaticInt64(dynamics.DefaultLanguageCode),
 				MarkdownDescription: "Language (LCID) of `display_name`, `description`, `true_label` and `false_label`, " +
-					"e.g. `1033` for English (United States), the default. Labels in other languages are kept.",
+					"e.g. `1033` for English (United States), the default. Labels in other languages are kept. An import " +
+					"takes the language the column is labelled in (e.g. `1031` in an org whose base language is German).",
 				Validators: []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"solution": schema.StringAttribute{
@@ -438,9 +439,15 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	} else if state.Published.IsNull() {
 		state.Published = types.BoolValue(true)
 	}
-	// An import sets only what the id says; the rest takes the values an unset configuration has.
+	// An import sets only what the id says; the rest takes the values an unset configuration has,
+	// except the language, which is the one the column is labelled in (an org whose base language
+	// is German has German labels only).
 	if state.LanguageCode.IsNull() {
-		state.LanguageCode = types.Int64Value(dynamics.DefaultLanguageCode)
+		lang := col.LabelLanguageCode
+		if lang == 0 {
+			lang = dynamics.DefaultLanguageCode
+		}
+		state.LanguageCode = types.Int64Value(int64(lang))
 	}
 	if state.DeletionProtection.IsNull() {
 		state.DeletionProtection = types.BoolValue(true)
@@ -628,7 +635,7 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 		"id":                  types.StringValue(col.MetadataID),
 		"entity":              types.StringValue(id.Entity),
 		"logical_name":        types.StringValue(col.LogicalName),
-		"language_code":       types.Int64Value(dynamics.DefaultLanguageCode),
+		// language_code stays null: Read takes it from the column's labels.
 		"deletion_protection": types.BoolValue(true),
 		"solution":            solution,
 	} {
