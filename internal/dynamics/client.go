@@ -376,7 +376,7 @@ func (c *Client) do(ctx context.Context, cl call) (*httpx.Response, error) {
 	if cl.write {
 		hc = c.writes
 	}
-	resp, err := hc.Do(ctx, &httpx.Request{Method: cl.method, URL: u, Header: h, Body: body, Idempotent: cl.idempotent})
+	resp, err := c.sendWaitingOutLocks(ctx, hc, &httpx.Request{Method: cl.method, URL: u, Header: h, Body: body, Idempotent: cl.idempotent})
 	if err != nil {
 		return nil, &TransportError{Op: cl.method + " " + cl.path, Err: err}
 	}

@@ -286,14 +286,14 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// classifyWrite retries customization locks, whatever their status: the request was refused before
-// any change, so even a create may be sent again.
+// classifyWrite hands customization locks back, whatever their status, to sendWaitingOutLocks,
+// which waits for them as long as the caller's deadline allows rather than max_retries times.
 func classifyWrite(r *httpx.Response) httpx.Decision {
 	if r.StatusCode < 400 {
 		return httpx.Default
 	}
 	if isLock(decodeError("", r)) {
-		return httpx.Retry
+		return httpx.Stop
 	}
 	return httpx.Default
 }
@@ -306,7 +306,7 @@ func classifyRead(r *httpx.Response) httpx.Decision {
 	}
 	e := decodeError("", r)
 	if isLock(e) {
-		return httpx.Retry
+		return httpx.Stop
 	}
 	switch codeValue(e.Code) {
 	case codeUnexpected, codeMetadataCacheNotReady:

@@ -21,7 +21,7 @@ import (
 func TestAccSalesOptOutField_failedPublishIsRetried(t *testing.T) {
 	env := acctest.NewEnv(t)
 	noRetries := strings.Replace(env.ProviderBlock(), "max_retries = 3", "max_retries = 0", 1)
-	resourceHCL := func(displayName string) string {
+	resourceHCL := func(displayName, timeouts string) string {
 		return fmt.Sprintf(`
 resource "dynamics_sales_optout_field" "test" {
   provider            = outreach
@@ -29,8 +29,9 @@ resource "dynamics_sales_optout_field" "test" {
   schema_name         = "new_SalesOptOut"
   display_name        = %q
   deletion_protection = false
+  %s
 }
-`, displayName)
+`, displayName, timeouts)
 	}
 	unpublished := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -43,14 +44,15 @@ resource "dynamics_sales_optout_field" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: env.Config(resourceHCL("Sales Opt Out"))},
+			{Config: env.Config(resourceHCL("Sales Opt Out", ""))},
 			{
 				PreConfig:   func() { env.Sandbox.SetFaults(sandbox.Faults{Faults: dataverse.Faults{PublishLock: 1}}) },
-				Config:      noRetries + resourceHCL("Sales opt-out (renamed)"),
+				// The update timeout is shorter than one lock wait, so the publish gives up at once.
+				Config:      noRetries + resourceHCL("Sales opt-out (renamed)", "timeouts {\n    update = \"5s\"\n  }"),
 				ExpectError: regexp.MustCompile(`(?s)Cannot publish the table contact`),
 			},
 			{
-				Config: env.Config(resourceHCL("Sales opt-out (renamed)")),
+				Config: env.Config(resourceHCL("Sales opt-out (renamed)", "")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(salesOptOutAddr, plancheck.ResourceActionUpdate),
 				}},

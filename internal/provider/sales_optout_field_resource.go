@@ -807,8 +807,8 @@ func addSalesOptOutExistsError(diags *diag.Diagnostics, entity, logical string, 
 func addSalesOptOutWriteError(diags *diag.Diagnostics, entity, logical, summary string, err error) {
 	if dynamics.IsCustomizationLock(err) {
 		err = fmt.Errorf("%w\n\nAnother customization (a solution import, a publish or another column change) held the "+
-			"organization's lock for longer than the provider retried. Wait until it finishes (Solution History in the "+
-			"maker portal shows it), then apply again", err)
+			"organization's lock for longer than the operation's timeout allowed. Wait until it finishes (Solution History "+
+			"in the maker portal shows it), then apply again, or raise the resource's timeouts", err)
 	} else if dynamics.IsSolutionNotFound(err) {
 		addClientError(diags, path.Root("solution"), "Solution not found",
 			fmt.Errorf("%w\n\nThe solution was deleted or renamed after the plan. Set solution (or the provider's "+

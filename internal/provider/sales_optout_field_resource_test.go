@@ -439,8 +439,10 @@ resource "dynamics_sales_optout_field" "test" {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
+				// The create timeout, not max_retries, bounds the lock waits: a timeout shorter than
+				// one lock wait (10 s and more) gives up at once.
 				PreConfig:   lock,
-				Config:      noRetries + resourceHCL,
+				Config:      noRetries + strings.Replace(resourceHCL, "deletion_protection = false", "deletion_protection = false\n  timeouts {\n    create = \"5s\"\n  }", 1),
 				ExpectError: regexp.MustCompile(`(?s)running at this moment.*held the\s+organization's lock`),
 			},
 			{
