@@ -46,7 +46,7 @@ resource "dynamics_sales_optout_field" "test" {
 		Steps: []resource.TestStep{
 			{Config: env.Config(resourceHCL("Sales Opt Out", ""))},
 			{
-				PreConfig:   func() { env.Sandbox.SetFaults(sandbox.Faults{Faults: dataverse.Faults{PublishLock: 1}}) },
+				PreConfig: func() { env.Sandbox.SetFaults(sandbox.Faults{Faults: dataverse.Faults{PublishLock: 1}}) },
 				// The update timeout is shorter than one lock wait, so the publish gives up at once.
 				Config:      noRetries + resourceHCL("Sales opt-out (renamed)", "timeouts {\n    update = \"5s\"\n  }"),
 				ExpectError: regexp.MustCompile(`(?s)Cannot publish the table contact`),

@@ -632,9 +632,9 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 		solution = types.StringValue(r.data.solution)
 	}
 	for attr, v := range map[string]any{
-		"id":                  types.StringValue(col.MetadataID),
-		"entity":              types.StringValue(id.Entity),
-		"logical_name":        types.StringValue(col.LogicalName),
+		"id":           types.StringValue(col.MetadataID),
+		"entity":       types.StringValue(id.Entity),
+		"logical_name": types.StringValue(col.LogicalName),
 		// language_code stays null: Read takes it from the column's labels.
 		"deletion_protection": types.BoolValue(true),
 		"solution":            solution,
