@@ -83,6 +83,9 @@ type Client struct {
 	policy   httpx.Policy
 	now      func() time.Time
 	hostOnly string
+	// shared holds the per-table Boolean column lists (boolean_list.go). Per Client, that is per
+	// provider configuration: a new command reads afresh.
+	shared booleanLists
 }
 
 // New validates cfg and returns a Client. It makes no request.
@@ -214,6 +217,26 @@ type orgState struct {
 	// column within strongWindow is metadata cache lag, which even Consistency: Strong does not
 	// always hide, so reads of it are retried instead of reporting it gone.
 	created map[string]time.Time
+	// tableWrites counts this process's metadata writes per table, so that a shared column list
+	// read before one of them is not used after it.
+	tableWrites map[string]uint64
+}
+
+// noteTableWrite records a metadata write (attempted or done) to a table.
+func (s *orgState) noteTableWrite(entity string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tableWrites == nil {
+		s.tableWrites = map[string]uint64{}
+	}
+	s.tableWrites[entity]++
+}
+
+// writeGeneration is the number of metadata writes this process has made to a table.
+func (s *orgState) writeGeneration(entity string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tableWrites[entity]
 }
 
 var (

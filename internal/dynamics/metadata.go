@@ -329,8 +329,13 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 	if w.AttributeType != "" && w.AttributeType != "Boolean" {
 		return nil, fmt.Errorf("dynamics: column %s.%s is of type %s, not Boolean", en, an, w.AttributeType)
 	}
+	return c.booleanFromWire(&w, en), nil
+}
+
+// booleanFromWire reads a Boolean column, from a single read or a list.
+func (c *Client) booleanFromWire(w *wireAttribute, entity string) *BooleanAttribute {
 	b := &BooleanAttribute{
-		Attribute:         c.attribute(&w, en),
+		Attribute:         c.attribute(w, entity),
 		DisplayNameLabels: labels(w.DisplayName),
 		DescriptionLabels: labels(w.Description),
 		LabelLanguageCode: labelLanguage(w.DisplayName),
@@ -348,7 +353,7 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 			b.FalseLabel = labelFor(set.FalseOption.Label, c.lang)
 		}
 	}
-	return b, nil
+	return b
 }
 
 // CreateBooleanAttribute creates a Boolean column and returns its MetadataId. solution, when set,
@@ -381,6 +386,7 @@ func (c *Client) createBooleanAttribute(ctx context.Context, entity string, def 
 	if err != nil {
 		return "", err
 	}
+	defer c.org.noteTableWrite(en)
 	body, an, err := c.createBody(def)
 	if err != nil {
 		return "", err
@@ -535,6 +541,7 @@ func (c *Client) UpdateBooleanAttribute(ctx context.Context, entity, logical str
 		return err
 	}
 	lang := c.langOr(u.LanguageCode)
+	defer c.org.noteTableWrite(en)
 	// Hold the write lock over the read too, so that two updates from this process cannot
 	// interleave their read-modify-write.
 	unlock, err := c.lockWrites(ctx)
@@ -584,6 +591,7 @@ func (c *Client) UpdateOptionLabel(ctx context.Context, entity, logical string, 
 	if err != nil {
 		return err
 	}
+	defer c.org.noteTableWrite(en)
 	body := map[string]any{
 		"EntityLogicalName":    en,
 		"AttributeLogicalName": an,
@@ -602,6 +610,7 @@ func (c *Client) PublishEntity(ctx context.Context, entity string) error {
 	if err != nil {
 		return err
 	}
+	defer c.org.noteTableWrite(en)
 	var esc bytes.Buffer
 	// Names are already restricted to [a-z0-9_]; escaping keeps the XML well formed should that
 	// rule ever loosen.
@@ -624,6 +633,7 @@ func (c *Client) DeleteAttribute(ctx context.Context, entity, logical string) er
 	if err != nil {
 		return err
 	}
+	defer c.org.noteTableWrite(en)
 	for attempt := 0; ; attempt++ {
 		derr := c.write(ctx, call{method: http.MethodDelete, path: attributePath(en, an)})
 		if derr != nil && !IsNotFound(derr) {

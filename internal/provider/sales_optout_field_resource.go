@@ -417,7 +417,12 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	entity, logical := state.Entity.ValueString(), state.LogicalName.ValueString()
-	col, err := c.GetBooleanAttribute(ctx, entity, logical, false)
+	// The table's shared Boolean column list serves most refreshes; a column not in it (or with
+	// shared reads off) is read on its own, which is also how a deletion is confirmed.
+	col, found, err := readBooleanColumn(ctx, c, entity, logical)
+	if err == nil && !found {
+		col, err = c.GetBooleanAttribute(ctx, entity, logical, false)
+	}
 	if dynamics.IsNotFound(err) {
 		// A cached miss is not proof: only a strongly consistent read may remove the column.
 		col, err = c.GetBooleanAttribute(ctx, entity, logical, true)
