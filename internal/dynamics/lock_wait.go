@@ -18,21 +18,28 @@ import (
 func (c *Client) sendWaitingOutLocks(ctx context.Context, hc *httpx.Client, req *httpx.Request) (*httpx.Response, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := hc.Do(ctx, req)
-		if err != nil || resp.StatusCode < 400 || !isLock(decodeError("", resp)) {
+		if err != nil || !c.waitOutLock(ctx, resp, attempt) {
 			return resp, err
 		}
-		d := c.lockDelay(resp)
-		dl, bounded := ctx.Deadline()
-		switch {
-		case !bounded && attempt >= c.policy.MaxRetries:
-			return resp, nil
-		case bounded && c.now().Add(d).After(dl):
-			return resp, nil
-		}
-		if c.policy.Sleep(ctx, d) != nil {
-			return resp, nil
-		}
 	}
+}
+
+// waitOutLock reports whether resp is a lock worth asking again about, after waiting for it. It
+// says no when resp is not a lock, when the attempts without a deadline are used up, or when the
+// wait would pass (or was cut by) the deadline: the lock answer is then the result.
+func (c *Client) waitOutLock(ctx context.Context, resp *httpx.Response, attempt int) bool {
+	if resp.StatusCode < 400 || !isLock(decodeError("", resp)) {
+		return false
+	}
+	d := c.lockDelay(resp)
+	if dl, bounded := ctx.Deadline(); !bounded {
+		if attempt >= c.policy.MaxRetries {
+			return false
+		}
+	} else if c.now().Add(d).After(dl) {
+		return false
+	}
+	return c.policy.Sleep(ctx, d) == nil
 }
 
 // lockDelay is the wait before asking again: the server's Retry-After when it gives a longer one,
