@@ -229,11 +229,15 @@ func (c *Client) GetEntity(ctx context.Context, logical string) (*Entity, error)
 
 // GetAttribute reads the common definition of one column.
 func (c *Client) GetAttribute(ctx context.Context, entity, logical string) (*Attribute, error) {
+	return c.getAttribute(ctx, entity, logical, false)
+}
+
+func (c *Client) getAttribute(ctx context.Context, entity, logical string, strong bool) (*Attribute, error) {
 	en, an, err := names(entity, logical)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect}, en, an)
+	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect, strong: strong}, en, an)
 	if err != nil {
 		return nil, err
 	}
@@ -666,20 +670,7 @@ func errOrSuccess(err error) any {
 // would get wrong: whether a column exists before creating it (a column deleted seconds ago may
 // still be cached, one created seconds ago may not be yet).
 func (c *Client) GetLatestAttribute(ctx context.Context, entity, logical string) (*Attribute, error) {
-	en, an, err := names(entity, logical)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect, strong: true}, en, an)
-	if err != nil {
-		return nil, err
-	}
-	var w wireAttribute
-	if err := decodeBody(resp.Body, "column "+en+"."+an, &w); err != nil {
-		return nil, err
-	}
-	a := c.attribute(&w, en)
-	return &a, nil
+	return c.getAttribute(ctx, entity, logical, true)
 }
 
 // AddSolutionComponent adds an existing component (e.g. a column, ComponentTypeAttribute) to an

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -18,9 +17,6 @@ import (
 // nothing after the import.
 func TestAccSalesOptOutField_importInOrgLanguage(t *testing.T) {
 	env := acctest.NewEnv(t)
-	de := func(s string) map[string]any {
-		return map[string]any{"LocalizedLabels": []any{map[string]any{"Label": s, "LanguageCode": 1031}}}
-	}
 	resourceHCL := func(protect string) string {
 		return `
 import {
@@ -45,20 +41,8 @@ resource "dynamics_sales_optout_field" "test" {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() {
-					env.MustDynamics(http.StatusNoContent, http.MethodPost, "/api/data/v9.2/EntityDefinitions(LogicalName='contact')/Attributes", map[string]any{
-						"@odata.type":   "Microsoft.Dynamics.CRM.BooleanAttributeMetadata",
-						"SchemaName":    "new_SalesOptOut",
-						"DisplayName":   de("Vertriebs-Opt-out"),
-						"RequiredLevel": map[string]any{"Value": "None"},
-						"OptionSet": map[string]any{
-							"@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata",
-							"TrueOption":  map[string]any{"Value": 1, "Label": de("Ja")},
-							"FalseOption": map[string]any{"Value": 0, "Label": de("Nein")},
-						},
-					}, map[string]string{"MSCRM.SolutionUniqueName": "OptOutSync"})
-				},
-				Config: env.Config(resourceHCL("true")),
+				PreConfig: func() { createSalesOptOutColumnOutOfBandIn(env, 1031, "Vertriebs-Opt-out", "Ja", "Nein") },
+				Config:    env.Config(resourceHCL("true")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(salesOptOutAddr, plancheck.ResourceActionNoop),
 				}},

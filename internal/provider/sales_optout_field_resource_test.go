@@ -94,18 +94,24 @@ const salesOptOutHandMade = "Made by hand"
 // createSalesOptOutColumnOutOfBand creates contact.new_salesoptout the way a maker-portal user
 // would, bypassing Terraform.
 func createSalesOptOutColumnOutOfBand(env *acctest.Env) {
+	createSalesOptOutColumnOutOfBandIn(env, 1033, salesOptOutHandMade, "Yes", "No")
+}
+
+// createSalesOptOutColumnOutOfBandIn is createSalesOptOutColumnOutOfBand with labels in one
+// language only, as in an org whose base language it is.
+func createSalesOptOutColumnOutOfBandIn(env *acctest.Env, lang int, displayName, trueLabel, falseLabel string) {
 	lbl := func(s string) map[string]any {
-		return map[string]any{"LocalizedLabels": []any{map[string]any{"Label": s, "LanguageCode": 1033}}}
+		return map[string]any{"LocalizedLabels": []any{map[string]any{"Label": s, "LanguageCode": lang}}}
 	}
 	env.MustDynamics(http.StatusNoContent, http.MethodPost, "/api/data/v9.2/EntityDefinitions(LogicalName='contact')/Attributes", map[string]any{
 		"@odata.type":   "Microsoft.Dynamics.CRM.BooleanAttributeMetadata",
 		"SchemaName":    "new_SalesOptOut",
-		"DisplayName":   lbl(salesOptOutHandMade),
+		"DisplayName":   lbl(displayName),
 		"RequiredLevel": map[string]any{"Value": "None"},
 		"OptionSet": map[string]any{
 			"@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata",
-			"TrueOption":  map[string]any{"Value": 1, "Label": lbl("Yes")},
-			"FalseOption": map[string]any{"Value": 0, "Label": lbl("No")},
+			"TrueOption":  map[string]any{"Value": 1, "Label": lbl(trueLabel)},
+			"FalseOption": map[string]any{"Value": 0, "Label": lbl(falseLabel)},
 		},
 	}, map[string]string{"MSCRM.SolutionUniqueName": "OptOutSync"})
 }
