@@ -334,25 +334,13 @@ func decodeAuditCursor(c string, aq auditQuery) (*auditCursor, bool) {
 func parseAuditQuery(q url.Values) (auditQuery, []apiError) {
 	aq := auditQuery{size: defaultPageSize, lists: map[string][]string{}}
 	var errs []apiError
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(q) {
 		v := q.Get(k)
+		if ok, e := pagingParam(k, v, &aq.size, &aq.count); ok {
+			errs = append(errs, e...)
+			continue
+		}
 		switch {
-		case k == "page[size]":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxPageSize {
-				errs = append(errs, invalidParam(k, "page[size] must be an integer from 1 to %d", maxPageSize))
-				continue
-			}
-			aq.size = n
-		case k == "page[after]":
-			// decoded below, once the sort is known
-		case strings.HasPrefix(k, "page["):
-			errs = append(errs, invalidParam(k, "unsupported paging parameter %s; use page[size] and page[after]", k))
 		case k == "sort":
 			name, desc := strings.CutPrefix(v, "-")
 			if name != "id" && name != "timestamp" {
@@ -360,14 +348,6 @@ func parseAuditQuery(q url.Values) (auditQuery, []apiError) {
 				continue
 			}
 			aq.byTime, aq.desc = name == "timestamp", desc
-		case k == "count":
-			switch v {
-			case "true":
-				aq.count = true
-			case "false":
-			default:
-				errs = append(errs, invalidParam(k, "count must be true or false"))
-			}
 		case k == "filter[timestamp]":
 			from, to, ok := parseTimeRange(v)
 			if !ok {
