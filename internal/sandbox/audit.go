@@ -192,8 +192,10 @@ func diffResource(before, after map[string]any) []map[string]any {
 		if before != nil && after != nil && string(bv) == string(av) {
 			continue
 		}
+		// The values are kept as JSON, not as the rendering's values: those may point into the
+		// live record, and an entry must not change when the resource does.
 		out = append(out, map[string]any{
-			"resourceType": ref["type"], "resourceId": ref["id"], "attribute": n, "before": b[n], "after": a[n],
+			"resourceType": ref["type"], "resourceId": ref["id"], "attribute": n, "before": json.RawMessage(bv), "after": json.RawMessage(av),
 		})
 	}
 	return out
