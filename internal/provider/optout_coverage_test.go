@@ -17,7 +17,7 @@ func covSyncing(obj string) *outreach.PluginObject {
 
 func covMapping(obj, outreachField, crmField, direction string) outreach.FieldMapping {
 	return outreach.FieldMapping{CRMObject: obj, OutreachField: outreachField, CRMField: crmField,
-		UpdatesIn: direction == "bidirectional" || direction == "dynamics_to_outreach",
+		UpdatesIn:  direction == "bidirectional" || direction == "dynamics_to_outreach",
 		UpdatesOut: direction == "bidirectional" || direction == "outreach_to_dynamics"}
 }
 
