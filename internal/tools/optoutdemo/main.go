@@ -63,7 +63,7 @@ func run(coverageFile, column string) error {
 	}
 	contact, _ := rec["contactid"].(string)
 	if contact == "" {
-		return fmt.Errorf("Dynamics created a contact without a contactid: %v", rec)
+		return fmt.Errorf("the new Dynamics contact has no contactid: %v", rec)
 	}
 	var doc struct {
 		Data struct {
