@@ -136,32 +136,7 @@ func TestAccOptOutCoverage_configurations(t *testing.T) {
 	}{
 		{
 			name: "shared field",
-			config: `
-data "dynamics_attribute" "donotemail" {
-  provider     = outreach
-  count        = length(local.objects)
-  entity       = local.objects[count.index]
-  logical_name = "donotemail"
-}
-
-resource "outreach_dynamics_field_mapping" "opted_out" {
-  count          = length(local.objects)
-  object         = local.objects[count.index]
-  outreach_field = "optedOut"
-  dynamics_field = data.dynamics_attribute.donotemail[count.index].logical_name
-  direction      = "bidirectional"
-}
-
-resource "outreach_dynamics_object_settings" "this" {
-  count             = length(local.objects)
-  object            = local.objects[count.index]
-  polling           = true
-  polling_frequency = 15
-  pushing           = true
-  inbound_update    = true
-  outbound_update   = true
-}
-
+			config: sharedFieldHCL + `
 data "outreach_dynamics_optout_coverage" "this" {
   depends_on = [outreach_dynamics_field_mapping.opted_out, outreach_dynamics_object_settings.this]
 }
@@ -171,6 +146,12 @@ data "outreach_dynamics_optout_coverage" "this" {
 		{
 			name: "Sales Opt Out column",
 			config: `
+# The example configuration uses for_each over the objects; the test harness cannot read
+# string-keyed instances from state, so the test uses count over the same list.
+locals {
+  objects = ["contact", "lead"]
+}
+
 resource "dynamics_sales_optout_field" "sales_optout" {
   provider            = outreach
   count               = length(local.objects)
@@ -196,35 +177,7 @@ data "outreach_dynamics_optout_coverage" "this" {
 		},
 		{
 			name: "Outreach only",
-			config: `
-resource "outreach_dynamics_sync_condition" "inbound_create_not_opted_out" {
-  count    = length(local.objects)
-  object   = local.objects[count.index]
-  trigger  = "inbound_create"
-  field    = "donotemail"
-  operator = "equals"
-  value    = "false"
-}
-
-resource "outreach_dynamics_sync_condition" "outbound_create_not_opted_out" {
-  count    = length(local.objects)
-  object   = local.objects[count.index]
-  trigger  = "outbound_create"
-  field    = "optedOut"
-  operator = "equals"
-  value    = "false"
-}
-
-# Creates on, so that the conditions are what keeps opted-out people out.
-resource "outreach_dynamics_object_settings" "this" {
-  count           = length(local.objects)
-  object          = local.objects[count.index]
-  polling         = true
-  inbound_create  = true
-  pushing         = true
-  outbound_create = true
-}
-
+			config: outreachOnlyHCL + `
 data "outreach_dynamics_optout_coverage" "this" {
   depends_on = [
     outreach_dynamics_sync_condition.inbound_create_not_opted_out,
@@ -242,9 +195,7 @@ data "outreach_dynamics_optout_coverage" "this" {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
-					// The example configurations use for_each; the test harness cannot read string-keyed
-					// instances from state, so the test uses count over the same list.
-					Config:            env.Config("locals {\n  objects = [\"contact\", \"lead\"]\n}\n" + tc.config),
+					Config:            env.Config(tc.config),
 					ConfigStateChecks: covChecks(tc.want),
 				}},
 			})
@@ -426,22 +377,15 @@ func TestAccOptOutCoverage_readOnlyToken(t *testing.T) {
 	covSalesColumn(env, "contact")
 	covMapping(env, "contact", "optedOut", "new_salesoptout", true, true)
 	covMapping(env, "lead", "optedOut", "donotemail", false, true)
-	config := fmt.Sprintf(`
-provider "outreach" {
-  outreach = {
-    base_url     = %q
-    access_token = %q
-  }
-  dynamics = {
-    url          = %q
-    access_token = %q
-  }
-}
-
+	// The harness's provider block with the read-only token instead of the full one.
+	config := strings.Replace(env.ProviderBlock(), acctest.OutreachToken, sandbox.ReadOnlyAccessToken, 1) + `
 data "outreach_dynamics_optout_coverage" "this" {
   objects = ["contact", "lead"]
 }
-`, env.Sandbox.OutreachURL(), sandbox.ReadOnlyAccessToken, env.Sandbox.DynamicsURL(), acctest.DynamicsToken)
+`
+	if !strings.Contains(config, sandbox.ReadOnlyAccessToken) {
+		t.Fatal("the provider block does not use the read-only token")
+	}
 	writes := &covNoWrites{env: env}
 	writes.mark()
 	want := map[string]covWant{
