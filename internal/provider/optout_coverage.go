@@ -344,11 +344,12 @@ func analyzeObjectCoverage(in coverageInput, syncStatus string) objectCoverage {
 	res.OutreachToDynamics = toDynamics && syncing
 	res.DynamicsToOutreach = toOutreach && syncing
 
-	// Records created on the other side.
-	if s.Pushing && s.OutboundCreate && len(outs) == 0 {
+	// Records created on the other side. Only prospects carry opt-outs: an account or a task
+	// created without one loses nothing.
+	if isProspectObject(in) && s.Pushing && s.OutboundCreate && len(outs) == 0 {
 		r.createFinding(conds, "outboundCreate", catalogSideOutreach)
 	}
-	if s.Polling && s.InboundCreate && len(ins) == 0 {
+	if isProspectObject(in) && s.Polling && s.InboundCreate && len(ins) == 0 {
 		r.createFinding(conds, "inboundCreate", catalogSideCRM)
 	}
 	return res
@@ -378,7 +379,9 @@ func (r *coverageRun) createFinding(conds []outreach.SyncCondition, trigger, sid
 		who, where, example = "records that opted out in Dynamics", "created as prospects in Outreach", sharedFieldColumn
 	}
 	switch {
-	case len(loose) > 0:
+	case len(loose) == 1:
+		r.addf("the %s lets %s through, so they are %s without their opt-out", loose[0], who, where)
+	case len(loose) > 1:
 		r.addf("the %s let %s through, so they are %s without their opt-out", strings.Join(loose, " and the "), who, where)
 	case r.res.Configuration == coverageOutreachOnly:
 		r.addf("opt-outs are tracked in Outreach only, but no %s condition excludes %s (for example %s equals false), so they are %s", hcl, who, example, where)

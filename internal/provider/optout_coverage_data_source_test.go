@@ -283,7 +283,7 @@ func TestAccOptOutCoverage_brokenByHand(t *testing.T) {
 			want: map[string]covWant{
 				"lead": {"outreach_only", false, false, nil},
 				"contact": {"outreach_only", false, false, [][]string{
-					{"outbound_create condition", "(optedOut not_equals false)", "prospects who opted out in Outreach through", "created as contacts in Dynamics"},
+					{"outbound_create condition", "(optedOut not_equals false)", "lets prospects who opted out in Outreach through", "created as contacts in Dynamics"},
 				}},
 			},
 		},

@@ -230,7 +230,7 @@ func TestAnalyzeOptOutCoverage(t *testing.T) {
 				return []coverageInput{in}
 			}(),
 			want: map[string]want{"contact": {coverageOutreachOnly, false, false, nil, nil, []string{
-				"contact: the outbound_create condition 7 (optedOut equals true) let prospects who opted out in Outreach through, so they are created as contacts in Dynamics without their opt-out",
+				"contact: the outbound_create condition 7 (optedOut equals true) lets prospects who opted out in Outreach through, so they are created as contacts in Dynamics without their opt-out",
 			}}},
 		},
 		{
@@ -335,6 +335,26 @@ func TestAnalyzeOptOutCoverage(t *testing.T) {
 				"lead: the outbound_update condition 5 (optedOut equals false) holds back prospects whose optedOut is true, so opt-outs made in Outreach never reach Dynamics through donotemail",
 				"lead: the polling condition 6 (donotemail equals false) holds back records whose donotemail is true, so opt-outs made in Dynamics never reach Outreach through optedOut",
 			}}},
+		},
+		{
+			name: "two conditions that let opted-out records through",
+			objects: func() []coverageInput {
+				in := covObject("lead", nil, []outreach.SyncCondition{
+					covCondition(1, "lead", "polling", "donotemail", "isNotBlank", ""),
+					covCondition(2, "lead", "inboundCreate", "donotemail", "equals", "true"),
+				})
+				in.Settings.InboundCreate = true
+				return []coverageInput{in}
+			}(),
+			want: map[string]want{"lead": {coverageOutreachOnly, false, false, nil, nil, []string{
+				"lead: the polling condition 1 (donotemail is_not_blank) and the inbound_create condition 2 (donotemail equals true) let records that opted out in Dynamics through, so they are created as prospects in Outreach without their opt-out",
+			}}},
+		},
+		{
+			name: "objects that are not prospects carry no opt-out",
+			objects: []coverageInput{{Object: "account", Settings: &outreach.PluginObject{CRMObject: "account", OutreachObject: "account",
+				Polling: true, Pushing: true, InboundCreate: true, InboundUpdate: true, OutboundCreate: true, OutboundUpdate: true}, Catalog: []outreach.Field{}, DynamicsColumns: []string{"name"}}},
+			want: map[string]want{"account": {coverageNone, false, false, []string{}, []string{}, nil}},
 		},
 		{
 			name:       "plugin paused",
