@@ -416,3 +416,71 @@ data "outreach_dynamics_optout_coverage" "this" {
 		}},
 	})
 }
+
+// TestAccOptOutCoverage_agreesWithRuntime: what the coverage says about opt-outs reaching the
+// other side is what the plugin's runtime (the sandbox's sync) then does. For each setup made
+// by hand, one person opts out in Outreach and another in Dynamics; after one sync round the
+// first one's donotemail and the second one's optedOut are exactly the coverage's
+// outreach_to_dynamics and dynamics_to_outreach.
+func TestAccOptOutCoverage_agreesWithRuntime(t *testing.T) {
+	tests := []struct {
+		name                   string
+		setup                  func(env *acctest.Env)
+		toDynamics, toOutreach bool
+	}{
+		{"bidirectional", func(env *acctest.Env) { covMapping(env, "contact", "optedOut", "donotemail", true, true) }, true, true},
+		{"Dynamics to Outreach only", func(env *acctest.Env) { covMapping(env, "contact", "optedOut", "donotemail", true, false) }, false, true},
+		{"Outreach to Dynamics only", func(env *acctest.Env) { covMapping(env, "contact", "optedOut", "donotemail", false, true) }, true, false},
+		{"switched off", func(env *acctest.Env) { covMapping(env, "contact", "optedOut", "donotemail", false, false) }, false, false},
+		{"pushing off", func(env *acctest.Env) {
+			covMapping(env, "contact", "optedOut", "donotemail", true, true)
+			covSettings(env, "contact", map[string]any{"pushing": false})
+		}, false, true},
+		{"inbound update off", func(env *acctest.Env) {
+			covMapping(env, "contact", "optedOut", "donotemail", true, true)
+			covSettings(env, "contact", map[string]any{"inboundUpdate": false})
+		}, true, false},
+		{"an outbound_update condition holds back opted-out prospects", func(env *acctest.Env) {
+			covMapping(env, "contact", "optedOut", "donotemail", true, true)
+			covCondition(env, "contact", "outboundUpdate", "optedOut", "equals", false)
+		}, false, true},
+		{"a polling condition holds back opted-out records", func(env *acctest.Env) {
+			covMapping(env, "contact", "optedOut", "donotemail", true, true)
+			covCondition(env, "contact", "polling", "donotemail", "notEquals", true)
+		}, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			at := tfjsonpath.New("coverage").AtMapKey("contact")
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{{
+					PreConfig: func() { tc.setup(env) },
+					Config:    env.Config(`data "outreach_dynamics_optout_coverage" "this" {}`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(covAddr, at.AtMapKey("outreach_to_dynamics"), knownvalue.Bool(tc.toDynamics)),
+						statecheck.ExpectKnownValue(covAddr, at.AtMapKey("dynamics_to_outreach"), knownvalue.Bool(tc.toOutreach)),
+						runtimeCheck(func() {
+							inOutreach := runtimeCreateRecord(t, env, "contacts", map[string]any{"lastname": "OptsOutInOutreach"})
+							inDynamics := runtimeCreateRecord(t, env, "contacts", map[string]any{"lastname": "OptsOutInDynamics"})
+							pOutreach := runtimeLinkedProspect(t, env, "contact", inOutreach)
+							pDynamics := runtimeLinkedProspect(t, env, "contact", inDynamics)
+							runtimeSync(t, env) // the pairs are new and agree
+
+							runtimePatchProspect(t, env, pOutreach.ID, map[string]any{"optedOut": true})
+							env.MustDynamics(http.StatusNoContent, http.MethodPatch, "/api/data/v9.2/contacts("+inDynamics+")", map[string]any{"donotemail": true}, nil)
+							runtimeSync(t, env)
+							if got := runtimeRecord(t, env, "contacts", inOutreach, "donotemail")["donotemail"] == true; got != tc.toDynamics {
+								t.Errorf("the Outreach opt-out reached Dynamics: %v; the coverage said outreach_to_dynamics = %v", got, tc.toDynamics)
+							}
+							if got := runtimeGetProspect(t, env, pDynamics.ID).Attributes["optedOut"] == true; got != tc.toOutreach {
+								t.Errorf("the Dynamics opt-out reached Outreach: %v; the coverage said dynamics_to_outreach = %v", got, tc.toOutreach)
+							}
+						}),
+					},
+				}},
+			})
+		})
+	}
+}
