@@ -140,6 +140,8 @@ func describeMappings(ms []coverageMapping) string {
 type coverageRun struct {
 	in  coverageInput
 	res *objectCoverage
+	// conds are the object's conditions, by id.
+	conds []outreach.SyncCondition
 }
 
 func (r *coverageRun) addf(format string, args ...any) {
@@ -195,51 +197,7 @@ func (r *coverageRun) isOptOutColumn(name string) bool {
 func analyzeObjectCoverage(in coverageInput, syncStatus string) objectCoverage {
 	res := objectCoverage{Object: in.Object, Mappings: []coverageMapping{}, DynamicsColumns: []string{}, OutreachFields: []string{}, Conditions: []string{}, Findings: []string{}}
 	r := &coverageRun{in: in, res: &res}
-
-	mappings := slices.Clone(in.Mappings)
-	sort.SliceStable(mappings, func(i, j int) bool {
-		return slices.Index(outreachOptOutFields, mappings[i].OutreachField) < slices.Index(outreachOptOutFields, mappings[j].OutreachField)
-	})
-	var active []outreach.FieldMapping
-	var global *outreach.FieldMapping
-	for i, m := range mappings {
-		if (m.CRMObject != "" && m.CRMObject != in.Object) || !slices.Contains(outreachOptOutFields, m.OutreachField) {
-			continue
-		}
-		res.Mappings = append(res.Mappings, coverageMapping{m.OutreachField, m.CRMField, mappingDirectionOf(m.UpdatesIn, m.UpdatesOut)})
-		if !m.UpdatesIn && !m.UpdatesOut {
-			continue
-		}
-		active = append(active, m)
-		if m.OutreachField == "optedOut" {
-			global = &mappings[i]
-		}
-	}
-	conds := slices.Clone(in.Conditions)
-	sort.Slice(conds, func(i, j int) bool { return conds[i].ID < conds[j].ID })
-	var optOutConds []outreach.SyncCondition
-	for _, c := range conds {
-		if c.CRMObject != "" && c.CRMObject != in.Object {
-			continue
-		}
-		if r.conditionTestsOptOut(c) {
-			optOutConds = append(optOutConds, c)
-			res.Conditions = append(res.Conditions, describeCoverageCondition(c))
-		}
-	}
-
-	switch {
-	case global != nil && global.CRMField == sharedFieldColumn:
-		res.Configuration = coverageSharedField
-	case global != nil:
-		res.Configuration = coverageSalesField
-	case len(active) > 0:
-		res.Configuration = coverageGranular
-	case len(optOutConds) > 0:
-		res.Configuration = coverageOutreachOnly
-	default:
-		res.Configuration = coverageNone
-	}
+	active := r.classify()
 
 	s := in.Settings
 	if syncStatus != "" && syncStatus != "active" {
@@ -249,22 +207,113 @@ func analyzeObjectCoverage(in coverageInput, syncStatus string) objectCoverage {
 		r.addf("the plugin has no %s object, so nothing of it syncs", in.Object)
 		s = &outreach.PluginObject{}
 	}
-
 	if res.Configuration != coverageOutreachOnly {
-		for _, m := range mappings {
-			if slices.Contains(outreachOptOutFields, m.OutreachField) && !m.UpdatesIn && !m.UpdatesOut && (m.CRMObject == "" || m.CRMObject == in.Object) {
+		for _, m := range res.Mappings {
+			if m.Direction == mappingDirectionNone {
 				r.addf("%s is mapped to %s with both directions switched off (%s), so opt-outs made in Outreach never reach Dynamics and opt-outs made in Dynamics never reach Outreach",
-					m.OutreachField, m.CRMField, mappingDirectionNone)
+					m.OutreachField, m.DynamicsField, mappingDirectionNone)
 			}
 		}
 	}
 
-	// Mappings that carry something, and the findings about each.
-	var outs, ins []outreach.FieldMapping
+	outs, ins := r.carriers(active)
+	syncing := (syncStatus == "" || syncStatus == "active") && in.Settings != nil
+	res.OutreachToDynamics = r.reachesDynamics(s, outs) && len(outs) == len(active) && len(active) > 0 && syncing
+	res.DynamicsToOutreach = r.reachesOutreach(s, ins) && len(ins) == len(active) && len(active) > 0 && syncing
+	for _, m := range outs {
+		res.DynamicsColumns = appendUnique(res.DynamicsColumns, m.CRMField)
+		if m.OutreachField == "optedOut" && m.CRMField == sharedFieldColumn {
+			for _, col := range sharedOptOutColumns {
+				if slices.Contains(r.tableColumns(), col) {
+					res.DynamicsColumns = appendUnique(res.DynamicsColumns, col)
+				}
+			}
+		}
+	}
+	for _, m := range ins {
+		res.OutreachFields = appendUnique(res.OutreachFields, m.OutreachField)
+	}
+	sort.Strings(res.DynamicsColumns)
+	sort.Strings(res.OutreachFields)
+
+	// Records created on the other side. Only prospects carry opt-outs: an account or a task
+	// created without one loses nothing.
+	if isProspectObject(in) && s.Pushing && s.OutboundCreate && len(outs) == 0 {
+		r.createFinding("outboundCreate", catalogSideOutreach)
+	}
+	if isProspectObject(in) && s.Polling && s.InboundCreate && len(ins) == 0 {
+		r.createFinding("inboundCreate", catalogSideCRM)
+	}
+	return res
+}
+
+// classify collects the object's opt-out mappings and conditions (sorted: mappings by opt-out
+// field, conditions by id) and names the configuration. It returns the mappings that move
+// something.
+func (r *coverageRun) classify() []outreach.FieldMapping {
+	mappings := slices.Clone(r.in.Mappings)
+	sort.SliceStable(mappings, func(i, j int) bool {
+		return slices.Index(outreachOptOutFields, mappings[i].OutreachField) < slices.Index(outreachOptOutFields, mappings[j].OutreachField)
+	})
+	var active []outreach.FieldMapping
+	var global *outreach.FieldMapping
+	for i, m := range mappings {
+		if (m.CRMObject != "" && m.CRMObject != r.in.Object) || !slices.Contains(outreachOptOutFields, m.OutreachField) {
+			continue
+		}
+		r.res.Mappings = append(r.res.Mappings, coverageMapping{m.OutreachField, m.CRMField, mappingDirectionOf(m.UpdatesIn, m.UpdatesOut)})
+		if !m.UpdatesIn && !m.UpdatesOut {
+			continue
+		}
+		active = append(active, m)
+		if m.OutreachField == "optedOut" {
+			global = &mappings[i]
+		}
+	}
+	for _, c := range r.in.Conditions {
+		if c.CRMObject == "" || c.CRMObject == r.in.Object {
+			r.conds = append(r.conds, c)
+		}
+	}
+	sort.Slice(r.conds, func(i, j int) bool { return r.conds[i].ID < r.conds[j].ID })
+	optOutConds := 0
+	for _, c := range r.conds {
+		if r.conditionTestsOptOut(c) {
+			optOutConds++
+			r.res.Conditions = append(r.res.Conditions, describeCoverageCondition(c))
+		}
+	}
+
+	switch {
+	case global != nil && global.CRMField == sharedFieldColumn:
+		r.res.Configuration = coverageSharedField
+	case global != nil:
+		r.res.Configuration = coverageSalesField
+	case len(active) > 0:
+		r.res.Configuration = coverageGranular
+	case optOutConds > 0:
+		r.res.Configuration = coverageOutreachOnly
+	default:
+		r.res.Configuration = coverageNone
+	}
+	return active
+}
+
+// carriers checks each mapping that moves something and returns those that carry an opt-out
+// towards Dynamics (outs) and towards Outreach (ins): a mapping whose column or field is gone
+// carries nothing, and a one-way mapping carries it one way.
+func (r *coverageRun) carriers(active []outreach.FieldMapping) (outs, ins []outreach.FieldMapping) {
 	for _, m := range active {
 		switch {
 		case !r.hasColumn(m.CRMField):
-			r.addf("%s is mapped to %s, but Dynamics has no column %s on %s, so Dynamics refuses the opt-outs made in Outreach and none arrive from it", m.OutreachField, m.CRMField, m.CRMField, in.Object)
+			var lost []string
+			if m.UpdatesOut {
+				lost = append(lost, "Dynamics refuses the opt-outs made in Outreach")
+			}
+			if m.UpdatesIn {
+				lost = append(lost, "no opt-out arrives from Dynamics")
+			}
+			r.addf("%s is mapped to %s, but Dynamics has no column %s on %s, so %s", m.OutreachField, m.CRMField, m.CRMField, r.in.Object, strings.Join(lost, " and "))
 			continue
 		case !r.inCatalog(catalogSideCRM, m.CRMField) || !r.inCatalog(catalogSideOutreach, m.OutreachField):
 			r.addf("%s is mapped to %s, which is no longer in the plugin's field catalog, so the plugin syncs nothing through this mapping; refresh the plugin's fields or fix the mapping", m.OutreachField, m.CRMField)
@@ -283,87 +332,68 @@ func analyzeObjectCoverage(in coverageInput, syncStatus string) objectCoverage {
 			ins = append(ins, m)
 		}
 	}
+	return outs, ins
+}
 
-	// Outreach → Dynamics on updates.
-	toDynamics := len(active) > 0 && len(outs) == len(active)
-	if len(outs) > 0 {
-		carried := describeFieldMappings(outs)
-		switch {
-		case !s.Pushing:
-			r.addf("pushing is off, so opt-outs made in Outreach never reach Dynamics although %s is mapped", carried)
-			toDynamics = false
-		case !s.OutboundUpdate:
-			r.addf("outbound update is off, so opt-outs made in Outreach never reach Dynamics although %s is mapped", carried)
-			toDynamics = false
-		}
-		for _, m := range outs {
-			for _, c := range r.blocking(conds, m.OutreachField, "outboundUpdate") {
-				r.addf("the outbound_update condition %s holds back prospects whose %s is true, so opt-outs made in Outreach never reach Dynamics through %s", describeCoverageCondition(c), m.OutreachField, m.CRMField)
-				toDynamics = false
-			}
-		}
+// reachesDynamics says whether the object's settings and conditions let an update of outs
+// through to Dynamics, with a finding for each thing that does not.
+func (r *coverageRun) reachesDynamics(s *outreach.PluginObject, outs []outreach.FieldMapping) bool {
+	if len(outs) == 0 {
+		return false
+	}
+	ok := true
+	switch {
+	case !s.Pushing:
+		r.addf("pushing is off, so opt-outs made in Outreach never reach Dynamics although %s is mapped", describeFieldMappings(outs))
+		ok = false
+	case !s.OutboundUpdate:
+		r.addf("outbound update is off, so opt-outs made in Outreach never reach Dynamics although %s is mapped", describeFieldMappings(outs))
+		ok = false
 	}
 	for _, m := range outs {
-		res.DynamicsColumns = appendUnique(res.DynamicsColumns, m.CRMField)
-		if m.OutreachField == "optedOut" && m.CRMField == sharedFieldColumn {
-			for _, col := range sharedOptOutColumns {
-				if slices.Contains(r.tableColumns(), col) {
-					res.DynamicsColumns = appendUnique(res.DynamicsColumns, col)
-				}
-			}
+		for _, c := range r.blocking(m.OutreachField, "outboundUpdate") {
+			r.addf("the outbound_update condition %s holds back prospects whose %s is true, so opt-outs made in Outreach never reach Dynamics through %s", describeCoverageCondition(c), m.OutreachField, m.CRMField)
+			ok = false
 		}
 	}
+	return ok
+}
 
-	// Dynamics → Outreach on updates.
-	toOutreach := len(active) > 0 && len(ins) == len(active)
-	if len(ins) > 0 {
-		switch {
-		case !s.Polling:
-			r.addf("polling is off, so opt-outs made in Dynamics never reach Outreach although %s is mapped", describeFieldMappingsIn(ins))
-			toOutreach = false
-		case !s.InboundUpdate:
-			r.addf("inbound update is off, so opt-outs made in Dynamics never reach Outreach although %s is mapped", describeFieldMappingsIn(ins))
-			toOutreach = false
-		}
-		for _, m := range ins {
-			for _, trigger := range []string{"polling", "inboundUpdate"} {
-				for _, c := range r.blocking(conds, m.CRMField, trigger) {
-					r.addf("the %s condition %s holds back records whose %s is true, so opt-outs made in Dynamics never reach Outreach through %s", syncConditionHCLWord(syncConditionTriggers, trigger), describeCoverageCondition(c), m.CRMField, m.OutreachField)
-					toOutreach = false
-				}
-			}
-		}
+// reachesOutreach is reachesDynamics the other way: polling, inbound update, and the polling
+// and inboundUpdate conditions on the mapped column.
+func (r *coverageRun) reachesOutreach(s *outreach.PluginObject, ins []outreach.FieldMapping) bool {
+	if len(ins) == 0 {
+		return false
+	}
+	ok := true
+	switch {
+	case !s.Polling:
+		r.addf("polling is off, so opt-outs made in Dynamics never reach Outreach although %s is mapped", describeFieldMappingsIn(ins))
+		ok = false
+	case !s.InboundUpdate:
+		r.addf("inbound update is off, so opt-outs made in Dynamics never reach Outreach although %s is mapped", describeFieldMappingsIn(ins))
+		ok = false
 	}
 	for _, m := range ins {
-		res.OutreachFields = appendUnique(res.OutreachFields, m.OutreachField)
+		for _, trigger := range []string{"polling", "inboundUpdate"} {
+			for _, c := range r.blocking(m.CRMField, trigger) {
+				r.addf("the %s condition %s holds back records whose %s is true, so opt-outs made in Dynamics never reach Outreach through %s", syncConditionHCLWord(syncConditionTriggers, trigger), describeCoverageCondition(c), m.CRMField, m.OutreachField)
+				ok = false
+			}
+		}
 	}
-	sort.Strings(res.DynamicsColumns)
-	sort.Strings(res.OutreachFields)
-
-	syncing := (syncStatus == "" || syncStatus == "active") && in.Settings != nil
-	res.OutreachToDynamics = toDynamics && syncing
-	res.DynamicsToOutreach = toOutreach && syncing
-
-	// Records created on the other side. Only prospects carry opt-outs: an account or a task
-	// created without one loses nothing.
-	if isProspectObject(in) && s.Pushing && s.OutboundCreate && len(outs) == 0 {
-		r.createFinding(conds, "outboundCreate", catalogSideOutreach)
-	}
-	if isProspectObject(in) && s.Polling && s.InboundCreate && len(ins) == 0 {
-		r.createFinding(conds, "inboundCreate", catalogSideCRM)
-	}
-	return res
+	return ok
 }
 
 // createFinding explains how opted-out people cross on a create trigger that no opt-out
 // mapping covers, unless a condition on an opt-out field keeps them out.
-func (r *coverageRun) createFinding(conds []outreach.SyncCondition, trigger, side string) {
+func (r *coverageRun) createFinding(trigger, side string) {
 	triggers := []string{trigger}
 	if side == catalogSideCRM {
 		triggers = append(triggers, "polling") // polling conditions filter inbound creates too
 	}
 	var loose []string
-	for _, c := range conds {
+	for _, c := range r.conds {
 		if !slices.Contains(triggers, c.Trigger) || !r.conditionTestsOptOut(c) {
 			continue
 		}
@@ -401,10 +431,10 @@ func (r *coverageRun) conditionTestsOptOut(c outreach.SyncCondition) bool {
 }
 
 // blocking returns the conditions of trigger on field that fail for a value of true.
-func (r *coverageRun) blocking(conds []outreach.SyncCondition, field, trigger string) []outreach.SyncCondition {
+func (r *coverageRun) blocking(field, trigger string) []outreach.SyncCondition {
 	side := syncConditionSide(syncConditionHCLWord(syncConditionTriggers, trigger))
 	var out []outreach.SyncCondition
-	for _, c := range conds {
+	for _, c := range r.conds {
 		if c.Trigger == trigger && c.Field == field && !conditionAdmitsOptedOut(c, r.fieldType(side, field)) {
 			out = append(out, c)
 		}

@@ -299,7 +299,7 @@ func TestAnalyzeOptOutCoverage(t *testing.T) {
 				return []coverageInput{in}
 			}(),
 			want: map[string]want{"contact": {coverageSalesField, false, false, []string{}, []string{}, []string{
-				"contact: optedOut is mapped to new_salesoptout, but Dynamics has no column new_salesoptout on contact, so Dynamics refuses the opt-outs made in Outreach and none arrive from it",
+				"contact: optedOut is mapped to new_salesoptout, but Dynamics has no column new_salesoptout on contact, so Dynamics refuses the opt-outs made in Outreach and no opt-out arrives from Dynamics",
 			}}},
 		},
 		{
