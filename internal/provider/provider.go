@@ -155,7 +155,7 @@ func (p *OutreachProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.ResourceData = data
+	resp.ResourceData = data.forResources()
 	resp.DataSourceData = data
 }
 

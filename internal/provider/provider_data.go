@@ -30,6 +30,13 @@ type providerData struct {
 	dynamics    *dynamics.Client
 	dynamicsErr error // why dynamics is nil
 	solution    string
+	// solutionUnknown says the default solution is known only at apply (dynamics.solution
+	// comes from a value not known yet): resources plan it as unknown, not as "no solution".
+	solutionUnknown bool
+	// keepStateWhileUnknown is set on the copy resources get: when the provider cannot connect
+	// because its settings are known only at apply, a refresh keeps the prior state instead of
+	// failing (the plan of a second apply), as the resources' plan checks already skip.
+	keepStateWhileUnknown bool
 
 	catalog *catalogCache
 }
@@ -98,6 +105,7 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 	data := &providerData{catalog: newCatalogCache()}
 	data.outreach, data.pluginID, data.outreachErr = configureOutreach(cfg.Outreach, httpClient, policy, diags)
 	data.dynamics, data.solution, data.dynamicsErr = configureDynamics(ctx, cfg.Dynamics, httpClient, policy, diags)
+	data.solutionUnknown = cfg.Dynamics != nil && cfg.Dynamics.Solution.IsUnknown()
 	return data
 }
 
@@ -200,17 +208,23 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		m = &dynamicsModel{}
 	}
 	root := path.Root("dynamics")
+	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
+	// The solution default does not depend on how the provider connects: a known (or unset)
+	// dynamics.solution resolves now even when a connection setting is known only at apply, so
+	// that resources plan the value the apply will use.
+	solution := ""
+	if !m.Solution.IsUnknown() {
+		solution = get(m.Solution, "DYNAMICS_SOLUTION")
+	}
 	if name := firstUnknown(map[string]attr.Value{
 		"url": m.URL, "access_token": m.AccessToken, "tenant_id": m.TenantID, "client_id": m.ClientID,
 		"client_secret": m.ClientSecret, "client_certificate_path": m.ClientCertificatePath,
 		"client_certificate_password": m.ClientCertificatePassword, "use_cli": m.UseCLI,
 		"use_managed_identity": m.UseManagedIdentity, "authority_host": m.AuthorityHost, "solution": m.Solution,
 	}); name != "" {
-		return nil, "", unknownSettingError("dynamics." + name)
+		return nil, solution, unknownSettingError("dynamics." + name)
 	}
-	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
 	url := get(m.URL, "DYNAMICS_URL")
-	solution := get(m.Solution, "DYNAMICS_SOLUTION")
 	token := get(m.AccessToken, "DYNAMICS_ACCESS_TOKEN")
 	credCfg := dynamics.CredentialConfig{
 		TenantID:            get(m.TenantID, "AZURE_TENANT_ID"),
@@ -302,16 +316,34 @@ func missingSettings(values map[setting]string) string {
 	return strings.Join(missing, ", ")
 }
 
-// outreachClient returns the Outreach client or a diagnostic naming what to configure.
+// forResources is the copy of d that resources get (see keepStateWhileUnknown); data sources get
+// d itself, because a data source has no prior state to keep.
+func (d *providerData) forResources() *providerData {
+	r := *d
+	r.keepStateWhileUnknown = true
+	return &r
+}
+
+// outreachClient returns the Outreach client or a diagnostic naming what to configure. For a
+// resource whose provider settings are known only at apply it returns nil without a diagnostic:
+// the caller (a refresh or a plan check during plan) then leaves its state or plan as it is, and
+// the apply, which always has known settings, connects.
 func (d *providerData) outreachClient(diags *diag.Diagnostics) *outreach.Client {
+	if d.outreach == nil && d.keepStateWhileUnknown && configUnknown(d.outreachErr) {
+		return nil
+	}
 	if d.outreach == nil {
 		diags.AddError("Outreach is not configured", "This resource needs the Outreach API, but "+errText(d.outreachErr)+".")
 	}
 	return d.outreach
 }
 
-// dynamicsClient returns the Dataverse client or a diagnostic naming what to configure.
+// dynamicsClient returns the Dataverse client or a diagnostic naming what to configure; like
+// outreachClient, nil without a diagnostic for a resource while the settings are unknown.
 func (d *providerData) dynamicsClient(diags *diag.Diagnostics) *dynamics.Client {
+	if d.dynamics == nil && d.keepStateWhileUnknown && configUnknown(d.dynamicsErr) {
+		return nil
+	}
 	if d.dynamics == nil {
 		diags.AddError("Dynamics is not configured", "This resource needs the Dataverse Web API, but "+errText(d.dynamicsErr)+".")
 	}
