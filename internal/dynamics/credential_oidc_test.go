@@ -19,11 +19,10 @@ import (
 // renews a token within five minutes of its expiry) comes back to Entra ID for every GetToken:
 // two calls are two sign-ins, with the sandbox clock moved in between.
 type federationOrg struct {
-	org   *dataverse.Org
-	srv   *httptest.Server
-	mu    sync.Mutex
-	now   time.Time
-	token string // the JWT to put in the token file
+	org *dataverse.Org
+	srv *httptest.Server
+	mu  sync.Mutex
+	now time.Time
 }
 
 func newFederationOrg(t *testing.T) *federationOrg {

@@ -17,11 +17,7 @@ import (
 // so that the provider's settings are unknown whenever that resource is (re)planned; trigger
 // forces such a replacement. The column takes its solution from the provider default.
 func deferredDynamicsConfig(env *acctest.Env, trigger, displayName string) string {
-	return fmt.Sprintf(`
-resource "terraform_data" "endpoint" {
-  input            = %q
-  triggers_replace = %q
-}
+	return deferredEndpoint(env.Sandbox.DynamicsURL(), trigger) + fmt.Sprintf(`
 provider "outreach" {
   dynamics = {
     url          = terraform_data.endpoint.output
@@ -29,14 +25,31 @@ provider "outreach" {
     solution     = "OptOutSync"
   }
 }
+`, acctest.DynamicsToken) + salesOptOutNamed(displayName)
+}
+
+// deferredEndpoint is a terraform_data "endpoint" whose output is url, replaced (its output
+// unknown during plan) whenever trigger changes.
+func deferredEndpoint(url, trigger string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "endpoint" {
+  input            = %q
+  triggers_replace = %q
+}
+`, url, trigger)
+}
+
+// salesOptOutNamed is the column "test" with a display name, unprotected so the test can end.
+func salesOptOutNamed(displayName string) string {
+	return fmt.Sprintf(`
 resource "dynamics_sales_optout_field" "test" {
-  provider     = outreach
-  entity       = "contact"
-  schema_name  = "new_SalesOptOut"
-  display_name = %q
+  provider            = outreach
+  entity              = "contact"
+  schema_name         = "new_SalesOptOut"
+  display_name        = %q
   deletion_protection = false
 }
-`, env.Sandbox.DynamicsURL(), trigger, acctest.DynamicsToken, displayName)
+`, displayName)
 }
 
 // With the provider's dynamics settings known only at apply, the solution default is planned
@@ -86,11 +99,7 @@ func TestAccSalesOptOutField_refreshWithProviderConfigUnknownAtPlan(t *testing.T
 func TestAccFieldMapping_refreshWithProviderConfigUnknownAtPlan(t *testing.T) {
 	env := acctest.NewEnv(t)
 	config := func(trigger string) string {
-		return fmt.Sprintf(`
-resource "terraform_data" "endpoint" {
-  input            = %q
-  triggers_replace = %q
-}
+		return deferredEndpoint(env.Sandbox.OutreachURL(), trigger) + fmt.Sprintf(`
 provider "outreach" {
   outreach = {
     base_url     = terraform_data.endpoint.output
@@ -103,7 +112,7 @@ resource "outreach_dynamics_field_mapping" "m" {
   outreach_field = "optedOut"
   dynamics_field = "donotemail"
 }
-`, env.Sandbox.OutreachURL(), trigger, acctest.OutreachToken)
+`, acctest.OutreachToken)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,

@@ -35,14 +35,7 @@ provider "outreach" {
 %s
   }
 }
-resource "dynamics_sales_optout_field" "test" {
-  provider            = outreach
-  entity              = "contact"
-  schema_name         = "new_SalesOptOut"
-  display_name        = %q
-  deletion_protection = false
-}
-`, env.Sandbox.DynamicsURL(), sandbox.AzureTenantID, sandbox.AzureClientID, env.Sandbox.DynamicsURL(), settings, displayName)
+`, env.Sandbox.DynamicsURL(), sandbox.AzureTenantID, sandbox.AzureClientID, env.Sandbox.DynamicsURL(), settings) + salesOptOutNamed(displayName)
 }
 
 // mintHCPToken is an HCP Terraform workload identity token for the apply phase.
@@ -81,7 +74,7 @@ func TestAccProviderAuth_dynamicsOIDC(t *testing.T) {
 		{name: "oidc_token from TFC_WORKLOAD_IDENTITY_TOKEN", setup: func(t *testing.T, env *acctest.Env) (string, func()) {
 			t.Setenv("TFC_WORKLOAD_IDENTITY_TOKEN", mintHCPToken(t, env))
 			// HCP Terraform gives every run phase a new token.
-			return "    use_oidc = true", func() { _ = os.Setenv("TFC_WORKLOAD_IDENTITY_TOKEN", mintHCPToken(t, env)) }
+			return "    use_oidc = true", func() { t.Setenv("TFC_WORKLOAD_IDENTITY_TOKEN", mintHCPToken(t, env)) }
 		}},
 		{name: "oidc_token_file_path", setup: func(t *testing.T, env *acctest.Env) (string, func()) {
 			file := filepath.Join(t.TempDir(), "token")

@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -30,16 +29,7 @@ func TestAccProviderAuth_configuredS2SWinsOverEnvironmentAccessToken(t *testing.
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "outreach" {
-  outreach = {
-    base_url        = %q
-    s2s_app_id      = %q
-    s2s_install_id  = "%d"
-    s2s_private_key = %q
-  }
-}
-`, env.Sandbox.OutreachURL(), sandbox.S2SAppID, sandbox.S2SInstallID, keyPEM) + pluginLookup,
+			Config: s2sConfig(env, keyPEM),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.outreach_dynamics_plugin.p", tfjsonpath.New("id"), knownvalue.Int64Exact(1)),
 			},
@@ -55,25 +45,8 @@ func TestAccProviderAuth_configuredClientSecretWinsOverEnvironmentAccessToken(t 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "outreach" {
-  dynamics = {
-    url            = %q
-    tenant_id      = %q
-    client_id      = %q
-    client_secret  = %q
-    authority_host = "%s/"
-  }
-}
-data "dynamics_attribute" "a" {
-  provider     = outreach
-  entity       = "lead"
-  logical_name = "donotphone"
-}
-`, env.Sandbox.DynamicsURL(), sandbox.AzureTenantID, sandbox.AzureClientID, sandbox.AzureClientSecret, env.Sandbox.DynamicsURL()),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.dynamics_attribute.a", tfjsonpath.New("display_name"), knownvalue.StringExact("Do not allow Phone Calls")),
-			},
+			Config:            azureSecretConfig(env, sandbox.AzureClientSecret),
+			ConfigStateChecks: donotphoneRead,
 		}},
 	})
 }

@@ -157,9 +157,9 @@ func TestTokenEndpointFederatedAssertions(t *testing.T) {
 			return mint(h, HCPTerraformIssuer, GitHubSubject, FederatedAudience, time.Hour)
 		}, status: 400, errCode: "invalid_request", aadsts: "AADSTS70021"},
 		{name: "forged signature", assertion: func(h *harness) string {
-			real := mint(h, GitHubIssuer, GitHubSubject, FederatedAudience, GitHubTokenLifetime)
+			genuine := mint(h, GitHubIssuer, GitHubSubject, FederatedAudience, GitHubTokenLifetime)
 			other := mint(h, HCPTerraformIssuer, HCPTerraformPlanSubject, FederatedAudience, time.Hour)
-			parts, sig := strings.Split(real, "."), strings.Split(other, ".")[2]
+			parts, sig := strings.Split(genuine, "."), strings.Split(other, ".")[2]
 			return parts[0] + "." + parts[1] + "." + sig
 		}, status: 401, errCode: "invalid_client", aadsts: "AADSTS700027"},
 		{name: "wrong assertion type", assertion: func(h *harness) string {
