@@ -123,8 +123,8 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional: true,
 				MarkdownDescription: "Connection to the Dataverse Web API of the Dynamics 365 organization. Needed by every `dynamics_*` resource and data source. " +
 					"Sign-in methods, in order of precedence: `access_token`; `client_secret`; `client_certificate_path`; OpenID Connect from CI " +
-					"(`use_oidc` or any `oidc_*` / `ado_pipeline_service_connection_id` setting, no stored secret); workload identity " +
-					"(`AZURE_FEDERATED_TOKEN_FILE`, environment only); `use_cli`; `use_managed_identity`. " + configDecides,
+					"(`use_oidc` or any `oidc_*` / `ado_pipeline_service_connection_id` setting, no stored secret); `use_cli`; " +
+					"`use_managed_identity`; last, workload identity (`AZURE_FEDERATED_TOKEN_FILE`, environment only). " + configDecides,
 				Attributes: map[string]schema.Attribute{
 					"url":                         str("Organization URL, e.g. `https://contoso.crm.dynamics.com`. Environment: `DYNAMICS_URL`. `http://` is accepted for loopback hosts only.", false),
 					"access_token":                str("A static bearer token for Dataverse; takes precedence over the other methods set in this block. Environment: `DYNAMICS_ACCESS_TOKEN` (used only when this block sets no sign-in method).", true),

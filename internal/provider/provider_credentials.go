@@ -205,7 +205,8 @@ type dynamicsChoice struct {
 
 // chooseDynamicsMethod applies the rule at the top of this file. The environment's own workload
 // identity variable (AZURE_FEDERATED_TOKEN_FILE), set by AKS and some CI systems on their own,
-// only counts when nothing else is chosen.
+// only counts when nothing else is chosen, not even DYNAMICS_USE_CLI or
+// DYNAMICS_USE_MANAGED_IDENTITY.
 func chooseDynamicsMethod(m *dynamicsModel, diags *diag.Diagnostics) dynamicsChoice {
 	useOIDC, oidcExplicit := boolSetting(dynamicsUseOIDC, m.UseOIDC, diags)
 	useCLI, cliExplicit := boolSetting(dynamicsUseCLI, m.UseCLI, diags)
@@ -238,12 +239,12 @@ func chooseDynamicsMethod(m *dynamicsModel, diags *diag.Diagnostics) dynamicsCho
 		return dynamicsChoice{dynamics.CredentialClientCertificate, false}
 	case useOIDC:
 		return dynamicsChoice{dynamicsMethodOIDC, false}
-	case strings.TrimSpace(os.Getenv("AZURE_FEDERATED_TOKEN_FILE")) != "" && !oidcExplicit && !cliExplicit && !miExplicit:
-		return dynamicsChoice{dynamics.CredentialWorkloadIdentity, false}
 	case useCLI:
 		return dynamicsChoice{dynamics.CredentialAzureCLI, false}
 	case useMI:
 		return dynamicsChoice{dynamics.CredentialManagedIdentity, false}
+	case strings.TrimSpace(os.Getenv("AZURE_FEDERATED_TOKEN_FILE")) != "":
+		return dynamicsChoice{dynamics.CredentialWorkloadIdentity, false}
 	}
 	return dynamicsChoice{dynamicsMethodNone, false}
 }
