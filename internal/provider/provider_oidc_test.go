@@ -128,3 +128,54 @@ func TestAccProviderAuth_dynamicsOIDC(t *testing.T) {
 		})
 	}
 }
+
+// A long apply in fast-forward: every Dataverse request moves the sandbox clock by 150 s and
+// access tokens live a minute, so one provider process signs in again and again while its CI
+// JWTs (GitHub's live five minutes) run out in between. Every sign-in must present a JWT of its
+// own; a provider that kept its first JWT would be refused with AADSTS700024 halfway through.
+func TestAccProviderAuth_dynamicsOIDCLongApply(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, env *acctest.Env) string
+	}{
+		{name: "GitHub Actions", setup: func(t *testing.T, env *acctest.Env) string {
+			t.Setenv("ACTIONS_ID_TOKEN_REQUEST_URL", env.Sandbox.GitHubRequestURL())
+			t.Setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", sandbox.GitHubRequestToken)
+			return "    use_oidc = true"
+		}},
+		{name: "Azure Pipelines", setup: func(t *testing.T, env *acctest.Env) string {
+			t.Setenv("SYSTEM_OIDCREQUESTURI", env.Sandbox.AzurePipelinesRequestURI())
+			t.Setenv("SYSTEM_ACCESSTOKEN", sandbox.AzurePipelinesAccessToken)
+			return fmt.Sprintf("    ado_pipeline_service_connection_id = %q", sandbox.AzurePipelinesServiceConnectionID)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := acctest.NewEnvWithOptions(t, sandbox.Options{EntraAccessTokenLifetime: time.Minute})
+			settings := tc.setup(t, env)
+			env.Sandbox.SetFaults(sandbox.Faults{DynamicsClockStepSeconds: 150})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: oidcConfig(env, settings, "Sales opt-out"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(salesOptOutAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Sales opt-out")),
+					},
+				}},
+			})
+			log := env.Sandbox.EntraTokenRequests()
+			if len(log) < 3 || log[len(log)-1].At.Sub(log[0].At) < 2*oidcJWTLifetime {
+				t.Fatalf("want a long series of sign-ins, got %d over %v", len(log), log[len(log)-1].At.Sub(log[0].At))
+			}
+			seen := map[string]bool{}
+			for i, r := range log {
+				if r.SecretSent || r.Assertion == nil || r.Status != 200 {
+					t.Fatalf("sign-in %d was not an accepted federated assertion without a secret: %+v", i, r)
+				}
+				if seen[r.Assertion.ID] {
+					t.Fatalf("sign-in %d presented a JWT already used: %+v", i, r.Assertion)
+				}
+				seen[r.Assertion.ID] = true
+			}
+		})
+	}
+}
