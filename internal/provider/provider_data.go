@@ -293,6 +293,15 @@ func (e *configUnknownError) Error() string {
 		"depends on first (terraform apply -target=...)"
 }
 
+// addNotRefreshedWarning says why a resource kept its prior state. The text is the same for every
+// resource, so Terraform shows it once with a count.
+func addNotRefreshedWarning(diags *diag.Diagnostics, err error) {
+	diags.AddWarning("Not refreshed: provider settings known only at apply",
+		"The provider cannot connect during this plan because "+errText(err)+". Resources keep the values from "+
+			"the last refresh, so changes made outside Terraform show only in a later plan; the apply connects with "+
+			"the settings known by then.")
+}
+
 // configUnknown reports whether err says the configuration is not known yet.
 func configUnknown(err error) bool {
 	var u *configUnknownError
@@ -308,11 +317,12 @@ func (d *providerData) forResources() *providerData {
 }
 
 // outreachClient returns the Outreach client or a diagnostic naming what to configure. For a
-// resource whose provider settings are known only at apply it returns nil without a diagnostic:
+// resource whose provider settings are known only at apply it returns nil with a warning only:
 // the caller (a refresh or a plan check during plan) then leaves its state or plan as it is, and
 // the apply, which always has known settings, connects.
 func (d *providerData) outreachClient(diags *diag.Diagnostics) *outreach.Client {
 	if d.outreach == nil && d.keepStateWhileUnknown && configUnknown(d.outreachErr) {
+		addNotRefreshedWarning(diags, d.outreachErr)
 		return nil
 	}
 	if d.outreach == nil {
@@ -325,6 +335,7 @@ func (d *providerData) outreachClient(diags *diag.Diagnostics) *outreach.Client 
 // outreachClient, nil without a diagnostic for a resource while the settings are unknown.
 func (d *providerData) dynamicsClient(diags *diag.Diagnostics) *dynamics.Client {
 	if d.dynamics == nil && d.keepStateWhileUnknown && configUnknown(d.dynamicsErr) {
+		addNotRefreshedWarning(diags, d.dynamicsErr)
 		return nil
 	}
 	if d.dynamics == nil {
