@@ -98,6 +98,9 @@ func exportLines(srv *sandbox.Server, keyPath string) string {
 	fmt.Fprintf(&b, "# Alternative to DYNAMICS_ACCESS_TOKEN (Entra ID client secret):\n")
 	fmt.Fprintf(&b, "#   AZURE_TENANT_ID=%s AZURE_CLIENT_ID=%s AZURE_CLIENT_SECRET=%s AZURE_AUTHORITY_HOST=%s/\n",
 		sandbox.AzureTenantID, sandbox.AzureClientID, sandbox.AzureClientSecret, srv.DynamicsURL())
+	fmt.Fprintf(&b, "# ... or without a secret, as GitHub Actions does (unset DYNAMICS_ACCESS_TOKEN; with the AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_AUTHORITY_HOST above):\n")
+	fmt.Fprintf(&b, "#   DYNAMICS_USE_OIDC=true ACTIONS_ID_TOKEN_REQUEST_URL=%s ACTIONS_ID_TOKEN_REQUEST_TOKEN=%s\n",
+		shellQuote(srv.GitHubRequestURL()), sandbox.GitHubRequestToken)
 	return b.String()
 }
 
