@@ -1,6 +1,7 @@
 package dataverse
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,12 @@ type Config struct {
 	// `Consistency: Strong` (cache.go); 0 means DefaultMetadataCacheLag, a negative value turns
 	// the lag off.
 	MetadataCacheLag time.Duration
+	// FederatedCredentials are the app registration's federated identity credentials
+	// (federation.go); nil means DefaultFederatedCredentials.
+	FederatedCredentials []FederatedCredential
+	// AccessTokenLifetime is the lifetime of a minted access token; 0 means Entra ID's 3599 s.
+	// Tests that need a client to come back for a new token within one process shorten it.
+	AccessTokenLifetime time.Duration
 }
 
 // Defaults applied by NewOrg to an empty Config field.
@@ -47,6 +54,10 @@ type Org struct {
 	mu      sync.Mutex
 	baseURL string // no trailing slash; "" = derive from each request
 	st      *state
+
+	federated  []FederatedCredential
+	issuerKeys map[string]*rsa.PrivateKey // of the emulated CI identity providers, by issuer
+	tokenLog   []TokenRequest
 }
 
 // NewOrg returns an org in its seeded state: tables lead, contact, account, opportunity, task,
@@ -71,7 +82,14 @@ func NewOrg(cfg Config) *Org {
 	if cfg.MetadataCacheLag == 0 {
 		cfg.MetadataCacheLag = DefaultMetadataCacheLag
 	}
-	return &Org{cfg: cfg, st: seedState()}
+	if cfg.AccessTokenLifetime <= 0 {
+		cfg.AccessTokenLifetime = tokenLifetime
+	}
+	fed := cfg.FederatedCredentials
+	if fed == nil {
+		fed = DefaultFederatedCredentials()
+	}
+	return &Org{cfg: cfg, st: seedState(), federated: fed}
 }
 
 // SetBaseURL sets the org's public URL, e.g. "https://127.0.0.1:8788" (a trailing slash is
@@ -169,11 +187,12 @@ func (o *Org) Restore(b []byte) error {
 	return nil
 }
 
-// Reset puts the org back to its seed, including faults, stats and minted tokens.
+// Reset puts the org back to its seed, including faults, stats, minted tokens and the token log.
 func (o *Org) Reset() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.st = seedState()
+	o.tokenLog = nil
 }
 
 // Faults are injected failures. Each counter is consumed as the fault fires.
