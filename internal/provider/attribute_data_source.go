@@ -100,6 +100,11 @@ func (d *AttributeDataSource) Read(ctx context.Context, req datasource.ReadReque
 	} else if err == nil {
 		a, err = c.GetAttribute(ctx, entity, name)
 	}
+	if dynamics.IsNotFound(err) {
+		// A cached miss is not proof: a column made seconds ago (say, by the apply before this
+		// command) may not be in the metadata cache yet.
+		a, err = c.GetLatestAttribute(ctx, entity, name)
+	}
 	if err != nil {
 		if dynamics.IsNotFound(err) {
 			if _, eerr := c.GetEntity(ctx, entity); dynamics.IsNotFound(eerr) {
