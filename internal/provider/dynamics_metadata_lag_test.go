@@ -1,11 +1,13 @@
 package provider_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/acctest"
@@ -31,5 +33,22 @@ data "dynamics_attribute" "column" {
 				statecheck.ExpectKnownValue("data.dynamics_attribute.column", tfjsonpath.New("schema_name"), knownvalue.StringExact("new_SalesOptOut")),
 			},
 		}},
+	})
+}
+
+// TestAccSalesOptOutField_destroyRightAfterCreate: Dataverse resolves a DELETE through the
+// metadata cache, which does not have a column created seconds ago; the destroy must still
+// remove it (the client-level proof is TestEmulatorCreateThenDeleteRemovesColumn).
+func TestAccSalesOptOutField_destroyRightAfterCreate(t *testing.T) {
+	env := acctest.NewEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := readSalesOptOutColumn(t, env); ok {
+				return fmt.Errorf("contact.new_salesoptout is still in Dataverse after the destroy")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{Config: salesOptOutConfig(env, "  deletion_protection = false\n")}},
 	})
 }
