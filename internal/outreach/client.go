@@ -159,43 +159,14 @@ func decodeSingle(method, url string, body []byte, typ string) (*resourceObject,
 	return doc.Data, nil
 }
 
-// list reads every page of a collection. The first URL is built here; every later one is the
-// server's links.next, followed verbatim because its cursor is opaque, but only on the configured
-// host and scheme: the bearer token is sent with it, and a next link elsewhere (a misconfigured
-// proxy, a hostile response) must not receive it.
+// list reads every page of a collection (see pages).
 func (c *Client) list(ctx context.Context, plural, typ string, filters [][2]string) ([]resourceObject, error) {
-	next := c.collectionURL(plural, filters)
-	seen := map[string]bool{}
 	var all []resourceObject
-	for page := 0; next != ""; page++ {
-		if page >= maxPages {
-			return nil, fmt.Errorf("listing %s: more than %d pages; giving up", plural, maxPages)
-		}
-		if seen[next] {
-			return nil, fmt.Errorf("listing %s: the server returned a next link that was already visited; stopping to avoid a loop", plural)
-		}
-		seen[next] = true
-		body, err := c.do(ctx, request{method: http.MethodGet, url: next, idempotent: true})
+	for page, err := range c.pages(ctx, plural, typ, filters) {
 		if err != nil {
 			return nil, err
 		}
-		var doc collectionDocument
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return nil, fmt.Errorf("decoding a page of %s: %w", plural, err)
-		}
-		for i := range doc.Data {
-			if err := checkType(&doc.Data[i], typ); err != nil {
-				return nil, fmt.Errorf("decoding a page of %s: %w", plural, err)
-			}
-		}
-		all = append(all, doc.Data...)
-		next = ""
-		if doc.Links.Next != nil && strings.TrimSpace(*doc.Links.Next) != "" {
-			next, err = c.resolveNext(*doc.Links.Next)
-			if err != nil {
-				return nil, fmt.Errorf("listing %s: %w", plural, err)
-			}
-		}
+		all = append(all, page...)
 	}
 	return all, nil
 }
