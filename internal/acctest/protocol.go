@@ -104,6 +104,51 @@ func (p *Protocol) List(typeName string, config map[string]any, includeResource 
 	return slices.Collect(p.ListStream(typeName, config, includeResource, limit))
 }
 
+// Read sends ReadResource with state and identity (nil: state written without identity, as by
+// an older provider or a CLI before 1.12) and returns the response.
+func (p *Protocol) Read(typeName string, state, identity map[string]any) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	req := &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: p.DynamicValue(p.ResourceType(typeName), state)}
+	if identity != nil {
+		req.CurrentIdentity = &tfprotov6.ResourceIdentityData{IdentityData: p.DynamicValue(p.IdentityType(typeName), identity)}
+	}
+	resp, err := p.Server.ReadResource(context.Background(), req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+// ImportByIdentity sends ImportResourceState with an identity, as an `import { identity = ... }`
+// block does, and returns the response.
+func (p *Protocol) ImportByIdentity(typeName string, identity map[string]any) *tfprotov6.ImportResourceStateResponse {
+	p.t.Helper()
+	resp, err := p.Server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: typeName,
+		Identity: &tfprotov6.ResourceIdentityData{IdentityData: p.DynamicValue(p.IdentityType(typeName), identity)},
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+// ValidateList validates a list block's configuration and returns the diagnostics.
+func (p *Protocol) ValidateList(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	lister, ok := p.Server.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		p.t.Fatal("the protocol server does not serve list resources")
+	}
+	resp, err := lister.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
+		TypeName: typeName, Config: p.DynamicValue(p.schemas.ListResourceSchemas[typeName].ValueType(), config),
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
 // Invoke runs an action with config and returns its events, the completion last.
 func (p *Protocol) Invoke(actionType string, config map[string]any) []tfprotov6.InvokeActionEvent {
 	p.t.Helper()
