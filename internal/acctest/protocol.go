@@ -85,10 +85,7 @@ func (p *Protocol) ListStream(typeName string, config map[string]any, includeRes
 	if !ok {
 		p.t.Fatalf("the provider has no list resource %s", typeName)
 	}
-	lister, ok := p.Server.(tfprotov6.ProviderServerWithListResource)
-	if !ok {
-		p.t.Fatal("the protocol server does not serve list resources")
-	}
+	lister := p.lister()
 	stream, err := lister.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
 		TypeName: typeName, Config: p.DynamicValue(s.ValueType(), config), IncludeResource: includeResource, Limit: limit,
 	})
@@ -133,13 +130,22 @@ func (p *Protocol) ImportByIdentity(typeName string, identity map[string]any) *t
 	return resp
 }
 
-// ValidateList validates a list block's configuration and returns the diagnostics.
-func (p *Protocol) ValidateList(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+// lister is the server's list resource half. The list and action calls are not part of
+// tfprotov6.ProviderServer yet; the interfaces that carry them are deprecated only in favour of
+// moving them there.
+func (p *Protocol) lister() tfprotov6.ProviderServerWithListResource { //nolint:staticcheck // see above
 	p.t.Helper()
-	lister, ok := p.Server.(tfprotov6.ProviderServerWithListResource)
+	lister, ok := p.Server.(tfprotov6.ProviderServerWithListResource) //nolint:staticcheck // see above
 	if !ok {
 		p.t.Fatal("the protocol server does not serve list resources")
 	}
+	return lister
+}
+
+// ValidateList validates a list block's configuration and returns the diagnostics.
+func (p *Protocol) ValidateList(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	lister := p.lister()
 	resp, err := lister.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
 		TypeName: typeName, Config: p.DynamicValue(p.schemas.ListResourceSchemas[typeName].ValueType(), config),
 	})
@@ -156,7 +162,7 @@ func (p *Protocol) Invoke(actionType string, config map[string]any) []tfprotov6.
 	if !ok {
 		p.t.Fatalf("the provider has no action %s", actionType)
 	}
-	invoker, ok := p.Server.(tfprotov6.ProviderServerWithActions)
+	invoker, ok := p.Server.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // not in ProviderServer yet
 	if !ok {
 		p.t.Fatal("the protocol server does not serve actions")
 	}
@@ -215,27 +221,10 @@ func Value(typ tftypes.Type, v any) tftypes.Value {
 			attrs[name] = Value(at, m[name])
 		}
 		return tftypes.NewValue(t, attrs)
-	case tftypes.List, tftypes.Set:
-		var elem tftypes.Type
-		if l, ok := t.(tftypes.List); ok {
-			elem = l.ElementType
-		} else {
-			elem = t.(tftypes.Set).ElementType
-		}
-		var items []tftypes.Value
-		switch s := v.(type) {
-		case []string:
-			for _, e := range s {
-				items = append(items, Value(elem, e))
-			}
-		case []any:
-			for _, e := range s {
-				items = append(items, Value(elem, e))
-			}
-		default:
-			panic(fmt.Sprintf("acctest.Value: %T for a list", v))
-		}
-		return tftypes.NewValue(t, items)
+	case tftypes.List:
+		return tftypes.NewValue(t, elements(t.ElementType, v))
+	case tftypes.Set:
+		return tftypes.NewValue(t, elements(t.ElementType, v))
 	}
 	switch n := v.(type) {
 	case int:
@@ -246,6 +235,24 @@ func Value(typ tftypes.Type, v any) tftypes.Value {
 		return tftypes.NewValue(typ, big.NewFloat(n))
 	}
 	return tftypes.NewValue(typ, v)
+}
+
+// elements builds the elements of a list or set from a slice.
+func elements(elem tftypes.Type, v any) []tftypes.Value {
+	var items []tftypes.Value
+	switch s := v.(type) {
+	case []string:
+		for _, e := range s {
+			items = append(items, Value(elem, e))
+		}
+	case []any:
+		for _, e := range s {
+			items = append(items, Value(elem, e))
+		}
+	default:
+		panic(fmt.Sprintf("acctest.Value: %T for a list", v))
+	}
+	return items
 }
 
 // Native turns a value into Go values: map[string]any for objects, []any for lists and sets,

@@ -37,8 +37,8 @@ func actionEvents(t *testing.T, events []tfprotov6.InvokeActionEvent) ([]string,
 // the progress messages say what happens and what the catalog holds after.
 func TestActionRefreshFields_newColumnReachesTheCatalog(t *testing.T) {
 	env := acctest.NewEnv(t)
-	fmCreateColumnOutOfBand(env, "contact", "new_HandMadeOptOut")
-	if fmCatalogHas(env, "contact", "new_handmadeoptout") {
+	fmCreateColumnOutOfBand(env, "lead", "new_ActionOptOut")
+	if fmCatalogHas(env, "lead", "new_actionoptout") {
 		t.Fatal("the plugin knows the new column before any refresh; the test proves nothing")
 	}
 	p := env.Protocol()
@@ -46,8 +46,8 @@ func TestActionRefreshFields_newColumnReachesTheCatalog(t *testing.T) {
 	if acctest.HasError(diags) {
 		t.Fatalf("the action failed: %s", acctest.DiagnosticsText(diags))
 	}
-	if !fmCatalogHas(env, "contact", "new_handmadeoptout") {
-		t.Error("after the action the plugin's catalog still lacks contact.new_handmadeoptout")
+	if !fmCatalogHas(env, "lead", "new_actionoptout") {
+		t.Error("after the action the plugin's catalog still lacks lead.new_actionoptout")
 	}
 	if len(progress) != 2 {
 		t.Fatalf("progress = %q, want a start and a summary message", progress)
@@ -55,7 +55,7 @@ func TestActionRefreshFields_newColumnReachesTheCatalog(t *testing.T) {
 	if !strings.Contains(progress[0], "Refreshing the field catalog of plugin 1") || !strings.Contains(progress[0], env.Sandbox.DynamicsURL()) {
 		t.Errorf("first progress message = %q", progress[0])
 	}
-	if !strings.Contains(progress[1], "Dynamics columns (") || !strings.Contains(progress[1], "contact ") {
+	if !strings.Contains(progress[1], "Dynamics columns (") || !strings.Contains(progress[1], "lead ") {
 		t.Errorf("summary message = %q", progress[1])
 	}
 }

@@ -40,7 +40,7 @@ func TestListSyncConditions_filtersAndIdentity(t *testing.T) {
 	env := acctest.NewEnv(t)
 	leadPolling := scCreateOutOfBand(t, env, "lead", "polling", "donotemail", "equals", false)
 	scCreateOutOfBand(t, env, "lead", "inboundCreate", "donotemail", "notEquals", true)
-	scCreateOutOfBand(t, env, "contact", "polling", "donotemail", "equals", true)
+	scCreateOutOfBand(t, env, "contact", "polling", "donotbulkemail", "equals", true)
 	p := env.Protocol()
 
 	names := func(config map[string]any) []string {
@@ -57,9 +57,9 @@ func TestListSyncConditions_filtersAndIdentity(t *testing.T) {
 		config map[string]any
 		want   []string
 	}{
-		{nil, []string{"contact polling: donotemail equals true", "lead inbound_create: donotemail not_equals true", "lead polling: donotemail equals false"}},
+		{nil, []string{"contact polling: donotbulkemail equals true", "lead inbound_create: donotemail not_equals true", "lead polling: donotemail equals false"}},
 		{map[string]any{"object": "lead"}, []string{"lead inbound_create: donotemail not_equals true", "lead polling: donotemail equals false"}},
-		{map[string]any{"trigger": "polling"}, []string{"contact polling: donotemail equals true", "lead polling: donotemail equals false"}},
+		{map[string]any{"trigger": "polling"}, []string{"contact polling: donotbulkemail equals true", "lead polling: donotemail equals false"}},
 		{map[string]any{"object": "lead", "trigger": "polling", "plugin_id": 1}, []string{"lead polling: donotemail equals false"}},
 	} {
 		if got := names(c.config); fmt.Sprint(got) != fmt.Sprint(c.want) {
