@@ -31,10 +31,7 @@ func (r *FieldMappingResource) IdentitySchema(_ context.Context, _ resource.Iden
 				RequiredForImport: true,
 				Description:       "The Outreach field the mapping maps, e.g. `optedOut`.",
 			},
-			"plugin_id": identityschema.Int64Attribute{
-				OptionalForImport: true,
-				Description:       "Id of the Outreach Dynamics plugin; when left out of an import, the provider's plugin.",
-			},
+			"plugin_id": pluginIDIdentityAttribute(),
 		},
 	}
 }

@@ -3,14 +3,11 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
@@ -46,17 +43,8 @@ func (l *FieldMappingListResource) ListResourceConfigSchema(_ context.Context, _
 		MarkdownDescription: "Lists the field mappings of the Outreach Dynamics plugin, by id, with their identity " +
 			"(`object`, `outreach_field`, `plugin_id`) and, with `include_resource = true`, every attribute.",
 		Attributes: map[string]listschema.Attribute{
-			"plugin_id": listschema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
-					"the organization's only Dynamics plugin.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"object": listschema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only the mappings of this CRM object: one of " + quoteJoin(crmObjects, ", ") + ". Default: every object.",
-				Validators:          []validator.String{stringvalidator.OneOf(crmObjects...)},
-			},
+			"plugin_id": listPluginIDAttribute(),
+			"object":    listObjectAttribute("mappings"),
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -52,4 +53,13 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, v any) d
 		return nil
 	}
 	return identity.Set(ctx, v)
+}
+
+// pluginIDIdentityAttribute is the plugin_id of the identities of objects that live in a plugin
+// and are found by a natural key within it.
+func pluginIDIdentityAttribute() identityschema.Int64Attribute {
+	return identityschema.Int64Attribute{
+		OptionalForImport: true,
+		Description:       "Id of the Outreach Dynamics plugin; when left out of an import, the provider's plugin.",
+	}
 }

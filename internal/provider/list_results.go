@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
@@ -85,4 +89,23 @@ func (e *listEmitter) outreachPlugin(ctx context.Context, data *providerData, ty
 		return nil, 0
 	}
 	return c, id
+}
+
+// listPluginIDAttribute is the plugin_id filter of the list resources of plugin objects.
+func listPluginIDAttribute() listschema.Int64Attribute {
+	return listschema.Int64Attribute{
+		Optional: true,
+		MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
+			"the organization's only Dynamics plugin.",
+		Validators: []validator.Int64{int64validator.AtLeast(1)},
+	}
+}
+
+// listObjectAttribute is the optional CRM object filter; what names what is listed.
+func listObjectAttribute(what string) listschema.StringAttribute {
+	return listschema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: "Only the " + what + " of this CRM object: one of " + quoteJoin(crmObjects, ", ") + ". Default: every object.",
+		Validators:          []validator.String{stringvalidator.OneOf(crmObjects...)},
+	}
 }

@@ -26,10 +26,7 @@ func (r *ObjectSettingsResource) IdentitySchema(_ context.Context, _ resource.Id
 				RequiredForImport: true,
 				Description:       "The CRM object, e.g. `lead`.",
 			},
-			"plugin_id": identityschema.Int64Attribute{
-				OptionalForImport: true,
-				Description:       "Id of the Outreach Dynamics plugin; when left out of an import, the provider's plugin.",
-			},
+			"plugin_id": pluginIDIdentityAttribute(),
 		},
 	}
 }

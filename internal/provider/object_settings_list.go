@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -46,12 +44,7 @@ func (l *ObjectSettingsListResource) ListResourceConfigSchema(_ context.Context,
 		MarkdownDescription: "Lists the sync settings of every CRM object of the Outreach Dynamics plugin, with their " +
 			"identity (`object`, `plugin_id`) and, with `include_resource = true`, every setting.",
 		Attributes: map[string]listschema.Attribute{
-			"plugin_id": listschema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
-					"the organization's only Dynamics plugin.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
+			"plugin_id": listPluginIDAttribute(),
 		},
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -49,17 +48,8 @@ func (l *SyncConditionListResource) ListResourceConfigSchema(_ context.Context, 
 		MarkdownDescription: "Lists the sync conditions of the Outreach Dynamics plugin, by id, with their identity " +
 			"(`id`, `plugin_id`) and, with `include_resource = true`, every attribute.",
 		Attributes: map[string]listschema.Attribute{
-			"plugin_id": listschema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "Id of the Outreach Dynamics plugin. Defaults to the provider's `outreach.plugin_id`, else " +
-					"the organization's only Dynamics plugin.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"object": listschema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only the conditions of this CRM object: one of " + quoteJoin(crmObjects, ", ") + ". Default: every object.",
-				Validators:          []validator.String{stringvalidator.OneOf(crmObjects...)},
-			},
+			"plugin_id": listPluginIDAttribute(),
+			"object":    listObjectAttribute("conditions"),
 			"trigger": listschema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only the conditions of this trigger: one of " + quoteJoin(syncConditionTriggerNames, ", ") + ". Default: every trigger.",
