@@ -59,6 +59,23 @@ resource "outreach_dynamics_field_mapping" "lead" {
 			},
 			{ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
 			{
+				// plugin_id is optional for import: the provider's plugin, and the imported
+				// identity says so (the harness compares it with the state's).
+				ResourceName:           addr,
+				ImportState:            true,
+				ImportStateKind:        resource.ImportBlockWithResourceIdentity,
+				ImportStateConfigExact: true,
+				Config: config("optedOut", "outreach_to_dynamics") + `
+import {
+  to = outreach_dynamics_field_mapping.lead
+  identity = {
+    object         = "lead"
+    outreach_field = "optedOut"
+  }
+}
+`,
+			},
+			{
 				// The Outreach field is part of the identity, so changing it makes a new mapping.
 				Config:            config("emailOptedOut", "outreach_to_dynamics"),
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)}},
@@ -117,6 +134,18 @@ func TestAccIdentity_objectSettings(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{identity},
 			},
 			{ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
+			{
+				ResourceName:           addr,
+				ImportState:            true,
+				ImportStateKind:        resource.ImportBlockWithResourceIdentity,
+				ImportStateConfigExact: true,
+				Config: env.Config(objectSettingsHCL("lead", `polling_frequency = 30`)) + `
+import {
+  to       = outreach_dynamics_object_settings.lead
+  identity = { object = "lead" }
+}
+`,
+			},
 		},
 	})
 }
