@@ -3,62 +3,33 @@ package outreach
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
-	"net/http"
-	"strings"
 )
 
-// pages reads a collection one page at a time: a page is requested only when the caller asks for
-// it, so a caller that stops early (a list resource that reached its limit) sends no further
-// request. After an error the sequence ends. Every URL after the first is the server's
-// links.next, followed verbatim because its cursor is opaque, but only on the configured host and
-// scheme: the bearer token is sent with it, and a next link elsewhere (a misconfigured proxy, a
-// hostile response) must not receive it.
+// pages reads a collection one page at a time (through walk, which checks every next link): a
+// page is requested only when the caller asks for it, so a caller that stops early (a list
+// resource that reached its limit) sends no further request. After an error the sequence ends.
 func (c *Client) pages(ctx context.Context, plural, typ string, filters [][2]string) iter.Seq2[[]resourceObject, error] {
 	return func(yield func([]resourceObject, error) bool) {
-		next := c.collectionURL(plural, filters)
-		seen := map[string]bool{}
-		for page := 0; next != ""; page++ {
-			if page >= maxPages {
-				yield(nil, fmt.Errorf("listing %s: more than %d pages; giving up", plural, maxPages))
-				return
-			}
-			if seen[next] {
-				yield(nil, fmt.Errorf("listing %s: the server returned a next link that was already visited; stopping to avoid a loop", plural))
-				return
-			}
-			seen[next] = true
-			body, err := c.do(ctx, request{method: http.MethodGet, url: next, idempotent: true})
-			if err != nil {
-				yield(nil, err)
-				return
-			}
+		stopped := false
+		err := c.walk(ctx, plural, c.collectionURL(plural, filters), func(body []byte) (*string, bool, error) {
 			var doc collectionDocument
 			if err := json.Unmarshal(body, &doc); err != nil {
-				yield(nil, fmt.Errorf("decoding a page of %s: %w", plural, err))
-				return
+				return nil, false, err
 			}
 			for i := range doc.Data {
 				if err := checkType(&doc.Data[i], typ); err != nil {
-					yield(nil, fmt.Errorf("decoding a page of %s: %w", plural, err))
-					return
-				}
-			}
-			next = ""
-			if doc.Links.Next != nil && strings.TrimSpace(*doc.Links.Next) != "" {
-				if next, err = c.resolveNext(*doc.Links.Next); err != nil {
-					// The page itself is good: hand it over before the error that ends the listing.
-					if !yield(doc.Data, nil) {
-						return
-					}
-					yield(nil, fmt.Errorf("listing %s: %w", plural, err))
-					return
+					return nil, false, err
 				}
 			}
 			if !yield(doc.Data, nil) {
-				return
+				stopped = true
+				return nil, true, nil
 			}
+			return doc.Links.Next, false, nil
+		})
+		if err != nil && !stopped {
+			yield(nil, err)
 		}
 	}
 }
