@@ -159,24 +159,14 @@ func decodeSingle(method, url string, body []byte, typ string) (*resourceObject,
 	return doc.Data, nil
 }
 
-// list reads every page of a collection.
+// list reads every page of a collection (see pages).
 func (c *Client) list(ctx context.Context, plural, typ string, filters [][2]string) ([]resourceObject, error) {
 	var all []resourceObject
-	err := c.walk(ctx, plural, c.collectionURL(plural, filters), func(body []byte) (*string, bool, error) {
-		var doc collectionDocument
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return nil, false, err
+	for page, err := range c.pages(ctx, plural, typ, filters) {
+		if err != nil {
+			return nil, err
 		}
-		for i := range doc.Data {
-			if err := checkType(&doc.Data[i], typ); err != nil {
-				return nil, false, err
-			}
-		}
-		all = append(all, doc.Data...)
-		return doc.Links.Next, false, nil
-	})
-	if err != nil {
-		return nil, err
+		all = append(all, page...)
 	}
 	return all, nil
 }

@@ -339,10 +339,7 @@ func mutableMappingAttrs(m FieldMapping) map[string]any {
 
 // ListFieldMappings returns every mapping that matches f.
 func (c *Client) ListFieldMappings(ctx context.Context, f MappingFilter) ([]FieldMapping, error) {
-	rs, err := c.list(ctx, pathFieldMappings, typeFieldMapping, [][2]string{
-		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject},
-		{"filter[outreachField]", f.OutreachField}, {"filter[crmField]", f.CRMField},
-	})
+	rs, err := c.list(ctx, pathFieldMappings, typeFieldMapping, mappingFilters(f))
 	if err != nil {
 		return nil, err
 	}
@@ -507,9 +504,7 @@ func conditionValueAttrs(s SyncCondition, attrs map[string]any, patch bool) erro
 
 // ListSyncConditions returns every condition that matches f.
 func (c *Client) ListSyncConditions(ctx context.Context, f ConditionFilter) ([]SyncCondition, error) {
-	rs, err := c.list(ctx, pathSyncConditions, typeSyncCondition, [][2]string{
-		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject}, {"filter[trigger]", f.Trigger},
-	})
+	rs, err := c.list(ctx, pathSyncConditions, typeSyncCondition, conditionFilters(f))
 	if err != nil {
 		return nil, err
 	}

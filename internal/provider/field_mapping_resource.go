@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure   = &FieldMappingResource{}
 	_ resource.ResourceWithModifyPlan  = &FieldMappingResource{}
 	_ resource.ResourceWithImportState = &FieldMappingResource{}
+	_ resource.ResourceWithIdentity    = &FieldMappingResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewFieldMappingResource) }
@@ -92,8 +93,10 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"outreach_field": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Outreach field name as the plugin's catalog spells it, e.g. `optedOut`, `emailOptedOut`, " +
-					"`callOptedOut`, `smsOptedOut`. The `outreach_dynamics_fields` data source lists them. Updated in place.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"`callOptedOut`, `smsOptedOut`. The `outreach_dynamics_fields` data source lists them. Changing it " +
+					"replaces the mapping: with `object` and `plugin_id` it is the mapping's identity, which never changes.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"dynamics_field": schema.StringAttribute{
 				Required: true,
@@ -209,6 +212,7 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	state := fieldMappingFromAPI(created, pluginID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 }
 
 // Read refreshes every attribute from Outreach, the source of truth; a mapping deleted outside
@@ -233,6 +237,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 			resp.Diagnostics.AddWarning("Field mapping deleted outside Terraform",
 				fmt.Sprintf("Outreach has no field mapping %d any more (%s %s → %s); it was removed from the state and the next apply creates it again.",
 					id, state.Object.ValueString(), state.OutreachField.ValueString(), state.DynamicsField.ValueString()))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -241,6 +246,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	next := fieldMappingFromAPI(m, state.PluginID.ValueInt64())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
 // Update patches every mutable attribute, so that Outreach ends up exactly as configured even
@@ -272,6 +278,7 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	next := fieldMappingFromAPI(updated, pluginID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
 // Delete deletes the mapping; one already gone is not an error.
@@ -294,10 +301,15 @@ func (r *FieldMappingResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState accepts `<id>`, `<object>/<outreach_field>` and `<plugin_id>/<object>/<outreach_field>`;
-// the last two are looked up, Read fills in the rest.
+// ImportState accepts `<id>`, `<object>/<outreach_field>` and `<plugin_id>/<object>/<outreach_field>`,
+// or the identity (object, outreach_field, optional plugin_id); all but the id are looked up, Read
+// fills in the rest.
 func (r *FieldMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseFieldMappingImportID(req.ID)
+	raw := req.ID
+	if identityGiven(req.Identity) {
+		raw = fieldMappingImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	id, err := parseFieldMappingImportID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
@@ -312,6 +324,11 @@ func (r *FieldMappingResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id.MappingID, 10))...)
 	if id.PluginID != 0 {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("plugin_id"), id.PluginID)...)
+	}
+	if id.Object != "" {
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, fieldMappingIdentityModel{
+			Object: types.StringValue(id.Object), OutreachField: types.StringValue(id.OutreachField), PluginID: types.Int64Value(id.PluginID),
+		})...)
 	}
 }
 

@@ -28,6 +28,7 @@ var (
 	_ resource.ResourceWithValidateConfig = &SyncConditionResource{}
 	_ resource.ResourceWithModifyPlan     = &SyncConditionResource{}
 	_ resource.ResourceWithImportState    = &SyncConditionResource{}
+	_ resource.ResourceWithIdentity       = &SyncConditionResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewSyncConditionResource) }
@@ -259,7 +260,9 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 	if created.PluginID == 0 {
 		created.PluginID = pluginID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, created, plan, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, created, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Read refreshes the condition; one deleted outside Terraform leaves the state with a warning.
@@ -284,6 +287,7 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Sync condition deleted outside Terraform",
 				fmt.Sprintf("Sync condition %d no longer exists in Outreach; it is removed from state and will be created again on the next apply.", id))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -293,7 +297,9 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 	if got.PluginID == 0 {
 		got.PluginID = state.PluginID.ValueInt64()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, got, state, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, got, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Update changes field, operator, value and values in place.
@@ -328,7 +334,9 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 	if updated.PluginID == 0 {
 		updated.PluginID = pluginID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, updated, plan, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, updated, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Delete deletes the condition; one already gone is not an error.
@@ -351,12 +359,20 @@ func (r *SyncConditionResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState imports a condition by its Outreach id; Read fills in the rest.
+// ImportState imports a condition by its Outreach id, or by the identity (id, optional plugin_id);
+// Read fills in the rest.
 func (r *SyncConditionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
+	raw, pluginID := req.ID, int64(0)
+	if identityGiven(req.Identity) {
+		raw, pluginID = syncConditionImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
 	if err != nil || id < 1 {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("A sync condition is imported by its Outreach id, a positive integer such as 42; got %q.", req.ID))
+			fmt.Sprintf("A sync condition is imported by its Outreach id, a positive integer such as 42; got %q.", raw))
+		return
+	}
+	if r.checkSyncConditionPlugin(ctx, id, pluginID, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
