@@ -396,11 +396,22 @@ func TestSyncConditionValueEncoding(t *testing.T) {
 	if s.Value != nil || len(s.Values) != 2 || string(s.Values[0]) != `"a"` {
 		t.Errorf("decoded value %s values %s", s.Value, s.Values)
 	}
-	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "donotemail", Operator: "equals", Value: json.RawMessage(`true`)}); err != nil {
+	isBlank := SyncCondition{ID: 9, Field: "donotemail", Operator: "isBlank"}
+	toEqualsCond := SyncCondition{ID: 9, Field: "donotemail", Operator: "equals", Value: json.RawMessage(`true`)}
+	if _, err := c.UpdateSyncCondition(ctx, isBlank, toEqualsCond); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "firstname", Operator: "in",
-		Values: []json.RawMessage{json.RawMessage(`"x"`)}}); err != nil {
+	inCond := SyncCondition{ID: 9, Field: "firstname", Operator: "in", Values: []json.RawMessage{json.RawMessage(`"x"`)}}
+	if _, err := c.UpdateSyncCondition(ctx, toEqualsCond, inCond); err != nil {
+		t.Fatal(err)
+	}
+	// Back from in to equals: values are not sent (null is not allowed for values).
+	if _, err := c.UpdateSyncCondition(ctx, inCond, SyncCondition{ID: 9, Field: "firstname", Operator: "equals", Value: json.RawMessage(`"y"`)}); err != nil {
+		t.Fatal(err)
+	}
+	// The same value written differently is no change: only the operator goes out.
+	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "n", Operator: "equals", Value: json.RawMessage(`1.0`)},
+		SyncCondition{ID: 9, Field: "n", Operator: "notEquals", Value: json.RawMessage(`1`)}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := api.requests()
@@ -425,16 +436,24 @@ func TestSyncConditionValueEncoding(t *testing.T) {
 	if string(create["trigger"]) != `"inboundCreate"` || string(create["crmObject"]) != `"lead"` {
 		t.Errorf("create attributes: %s", reqs[0].Body)
 	}
-	toEquals := attrsOf(reqs[1].Body)
-	if string(toEquals["value"]) != "true" || string(toEquals["values"]) != "null" {
-		t.Errorf("patch to equals: %s", reqs[1].Body)
+	patches := []struct{ name, want string }{
+		{"isBlank → equals", `{"operator":"equals","value":true}`},
+		{"equals → in on another field", `{"field":"firstname","operator":"in","value":null,"values":["x"]}`},
+		{"in → equals", `{"operator":"equals","value":"y"}`},
+		{"equals → notEquals, same value", `{"operator":"notEquals"}`},
 	}
-	if _, ok := toEquals["trigger"]; ok {
-		t.Errorf("patch sent the immutable trigger: %s", reqs[1].Body)
-	}
-	toIn := attrsOf(reqs[2].Body)
-	if string(toIn["value"]) != "null" || string(toIn["values"]) != `["x"]` {
-		t.Errorf("patch to in: %s", reqs[2].Body)
+	for i, p := range patches {
+		var doc struct {
+			Data struct {
+				Attributes json.RawMessage `json:"attributes"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(reqs[i+1].Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(doc.Data.Attributes); got != p.want {
+			t.Errorf("patch %s: attributes %s, want %s", p.name, got, p.want)
+		}
 	}
 	if _, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, Value: json.RawMessage(`{bad`)}); err == nil {
 		t.Error("invalid JSON value accepted")
