@@ -111,7 +111,9 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 				continue
 			}
 		}
-		return nil, decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr := decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr.RetryAfter = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), c.http.Policy().Now())
+		return nil, apiErr
 	}
 }
 

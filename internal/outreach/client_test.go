@@ -588,15 +588,22 @@ func TestUnauthorizedTwiceIsReported(t *testing.T) {
 	}
 }
 
-func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
+// TestCreateIsSentAgainAfter503AndReadsAreRetried: a 503 says the request was not processed
+// (contract 1, scheduledServerMaintenance), so a create is sent again after Retry-After until
+// Outreach answers, and is never reconciled as "lost, not found" instead.
+func TestCreateIsSentAgainAfter503AndReadsAreRetried(t *testing.T) {
 	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pluginSyncConditions") && n > 5 {
+			writeDoc(w, 201, `{"data":{"type":"pluginSyncCondition","id":4,"attributes":{"operator":"isBlank"}}}`)
+			return
+		}
 		w.Header().Set("Retry-After", "2")
 		writeDoc(w, 503, `{"errors":[{"id":"scheduledServerMaintenance","title":"Maintenance"}]}`)
 	})
 	c, s := newTestClient(t, api.URL, nil)
-	_, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1})
-	if e, ok := AsAPIError(err); !ok || e.StatusCode != 503 {
-		t.Fatalf("create: %v", err)
+	got, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1, Operator: "isBlank"})
+	if err != nil || got.ID != 4 {
+		t.Fatalf("create: %+v, %v", got, err)
 	}
 	count := func(method, suffix string) int {
 		n := 0
@@ -607,10 +614,9 @@ func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
 		}
 		return n
 	}
-	// The 503 may have come after the create was applied, so the create is reconciled with a
-	// list (itself retried), never replayed.
-	if n := count(http.MethodPost, "/pluginSyncConditions"); n != 1 {
-		t.Fatalf("a POST create was replayed: sent %d times", n)
+	// Six POSTs (more than MaxRetries allows a flaky request), and no read-back list.
+	if n, lists := count(http.MethodPost, "/pluginSyncConditions"), count(http.MethodGet, "/pluginSyncConditions"); n != 6 || lists != 0 {
+		t.Fatalf("create sent %d times with %d lists, want 6 and 0", n, lists)
 	}
 	if err := c.RefreshFields(context.Background(), 1); err == nil {
 		t.Fatal("refreshFields succeeded against a 503")
@@ -622,6 +628,28 @@ func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
 		if d != 2*time.Second {
 			t.Fatalf("retry delay %v, want Retry-After 2s", d)
 		}
+	}
+}
+
+// TestCreateRefusedBy503GivesUpAfterTheMaintenanceBound: with no deadline on the context, the
+// re-sends stop once maxUnavailableWait would be exceeded, with an error that says nothing was
+// created.
+func TestCreateRefusedBy503GivesUpAfterTheMaintenanceBound(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "60")
+		writeDoc(w, 503, `{"errors":[{"id":"scheduledServerMaintenance","title":"Maintenance"}]}`)
+	})
+	c, s := newTestClient(t, api.URL, nil)
+	_, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1, Operator: "isBlank"})
+	if e, ok := AsAPIError(err); !ok || e.StatusCode != 503 || !strings.Contains(err.Error(), "was not created") {
+		t.Fatalf("create: %v", err)
+	}
+	var total time.Duration
+	for _, d := range s.all() {
+		total += d
+	}
+	if total != maxUnavailableWait || len(api.requests()) != int(maxUnavailableWait/time.Minute)+1 {
+		t.Fatalf("waited %s over %d requests, want %s", total, len(api.requests()), maxUnavailableWait)
 	}
 }
 

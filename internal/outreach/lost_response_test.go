@@ -6,7 +6,9 @@ package outreach_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
 	"github.com/optout-sync/terraform-provider-outreach/internal/sandbox"
@@ -96,5 +98,66 @@ func TestSandboxLostDeleteAnswerEndsInNotFound(t *testing.T) {
 	}
 	if _, err := c.GetFieldMapping(ctx, m.ID); !outreach.IsNotFound(err) {
 		t.Fatalf("the mapping is still there: %v", err)
+	}
+}
+
+// TestSandboxMaintenanceAnswerToACreateIsSentAgain: a 503 scheduledServerMaintenance means the
+// create was not processed (contract 1), so it is sent again after Retry-After, more often than
+// the policy's MaxRetries (3 here) while the context lasts, and creates exactly one resource.
+func TestSandboxMaintenanceAnswerToACreateIsSentAgain(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	rec := &sleepRecorder{advance: srv.AdvanceClock}
+	c := staticClient(t, srv, sbToken, rec)
+	ctx := context.Background()
+	srv.SetFaults(sandbox.Faults{Outreach503: 5, Outreach503RetryAfter: "7"})
+
+	s, err := c.CreateSyncCondition(ctx, outreach.SyncCondition{PluginID: sbPluginID, CRMObject: "lead", Trigger: "polling",
+		Field: "donotemail", Operator: "equals", Value: json.RawMessage(`false`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListSyncConditions(ctx, outreach.ConditionFilter{PluginID: sbPluginID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != s.ID {
+		t.Fatalf("returned %+v; the sandbox holds %+v", s, list)
+	}
+	d := rec.Delays()
+	if len(d) != 5 {
+		t.Fatalf("waited %v, want five waits of the 7s Retry-After", d)
+	}
+	for _, w := range d {
+		if w != 7*time.Second {
+			t.Fatalf("waited %v, want five waits of the 7s Retry-After", d)
+		}
+	}
+}
+
+// TestSandboxMaintenanceAnswerToACreateStopsWithTheContext: the re-sends end with the caller's
+// context, and the error says the create was not applied.
+func TestSandboxMaintenanceAnswerToACreateStopsWithTheContext(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	waits := 0
+	rec := &sleepRecorder{advance: func(time.Duration) {
+		if waits++; waits == 3 {
+			cancel()
+		}
+	}}
+	c := staticClient(t, srv, sbToken, rec)
+	srv.SetFaults(sandbox.Faults{Outreach503: 1000})
+	_, err := c.CreateFieldMapping(ctx, outreach.FieldMapping{PluginID: sbPluginID, CRMObject: "lead",
+		OutreachField: "optedOut", CRMField: "donotemail", UpdatesOut: true})
+	if err == nil || !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "not created") {
+		t.Fatalf("got %v, want the 503 and that nothing was created", err)
+	}
+	if waits != 3 {
+		t.Fatalf("%d waits, want 3 (the third ended the context)", waits)
+	}
+	srv.SetFaults(sandbox.Faults{})
+	if list, err := c.ListFieldMappings(context.Background(), outreach.MappingFilter{PluginID: sbPluginID}); err != nil || len(list) != 0 {
+		t.Fatalf("mappings %+v, %v; want none", list, err)
 	}
 }

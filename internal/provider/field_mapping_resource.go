@@ -72,7 +72,8 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"When the provider's `dynamics` settings are known only at apply, a column the catalog does not list is checked " +
 			"by Outreach on apply.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
-			"provider looks the mapping up in Outreach and records it in state if it was created.\n\n" +
+			"provider looks the mapping up in Outreach and records it in state if it was created A create refused with `503` (Outreach maintenance) " +
+			"was not processed: it is sent again after the wait Outreach asks for, for up to 15 minutes.\n\n" +
 			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
 			"`<plugin_id>/<object>/<outreach_field>` (`1/lead/optedOut`). The `outreach_dynamics_field_mappings` data " +
 			"source lists existing mappings, for `import` blocks.",

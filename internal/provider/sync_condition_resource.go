@@ -68,7 +68,8 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 			"`optedOut`).\n\nValues are written as strings and sent typed as the field: `\"false\"` on a boolean column is " +
 			"sent as `false`, `\"100\"` on an integer column as `100`.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
-			"provider looks the condition up in Outreach and records it in state if it was created.",
+			"provider looks the condition up in Outreach and records it in state if it was created A create refused with `503` (Outreach maintenance) " +
+			"was not processed: it is sent again after the wait Outreach asks for, for up to 15 minutes.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
