@@ -44,6 +44,8 @@ type Client struct {
 	auth    TokenSource
 	policy  httpx.Policy
 	apiRoot string // base + "/api/v2"
+	// conditions are the sync-condition ids handed out, which a lost create must not adopt.
+	conditions knownIDs
 }
 
 // New returns a Client for cfg.

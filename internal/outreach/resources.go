@@ -570,12 +570,29 @@ func (c *Client) GetSyncCondition(ctx context.Context, id int64) (*SyncCondition
 	if err != nil {
 		return nil, err
 	}
-	return ptrOrErr(decodeSyncCondition(r))
+	return c.heldCondition(decodeSyncCondition(r))
 }
+
+// heldCondition records a condition handed to a caller (see knownIDs).
+func (c *Client) heldCondition(s SyncCondition, err error) (*SyncCondition, error) {
+	if err != nil {
+		return nil, err
+	}
+	c.conditions.add(s.ID)
+	return &s, nil
+}
+
+// conditionClockSkew is how far Outreach's clock (createdAt) may be behind this machine's before
+// a condition created by a lost request is no longer recognised as created "at or after" it.
+const conditionClockSkew = 5 * time.Minute
 
 // CreateSyncCondition creates s under the plugin s.PluginID; s.ID and the timestamps are ignored.
 // A create whose answer is lost is reconciled (see create) among the conditions of (plugin,
-// crmObject, trigger): the one with every attribute of s is returned, the newest if several are.
+// crmObject, trigger). Identical conditions cannot be told apart by their attributes, and
+// adopting another resource's would make destroying one delete the other's, so only a condition
+// with every attribute of s that was created at or after the request (createdAt, allowing
+// conditionClockSkew) and that this client has not handed out already (knownIDs) is adopted; the
+// newest if several are.
 func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
 	if err := validID("plugin", s.PluginID); err != nil {
 		return nil, err
@@ -586,6 +603,7 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	if err := conditionValueAttrs(s, attrs); err != nil {
 		return nil, err
 	}
+	notBefore := c.http.Policy().Now().Add(-conditionClockSkew)
 	out, err := create(ctx, c, pathSyncConditions, outgoingResource{
 		Type: typeSyncCondition, Attributes: attrs, Relationships: pluginRelationship(s.PluginID),
 	}, decodeSyncCondition, func(ctx context.Context) (*SyncCondition, error) {
@@ -593,14 +611,19 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 		if err != nil {
 			return nil, err
 		}
-		// Identical conditions cannot be told apart; the newest (highest id) is the likeliest ours.
-		var found *SyncCondition
-		for i := range cs {
-			if sameCondition(cs[i], s) && (found == nil || cs[i].ID > found.ID) {
-				found = &cs[i]
+		var match []SyncCondition
+		var ids []int64
+		for _, got := range cs {
+			// A condition without createdAt cannot be dated; the known ids still rule out
+			// every condition a resource of this process holds.
+			if sameCondition(got, s) && (got.CreatedAt.IsZero() || !got.CreatedAt.Before(notBefore)) {
+				match, ids = append(match, got), append(ids, got.ID)
 			}
 		}
-		return found, nil
+		if i := c.conditions.claim(ids); i >= 0 {
+			return &match[i], nil
+		}
+		return nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -608,6 +631,7 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	if out.PluginID == 0 {
 		out.PluginID = s.PluginID
 	}
+	c.conditions.add(out.ID)
 	return out, nil
 }
 
@@ -637,7 +661,7 @@ func (c *Client) UpdateSyncCondition(ctx context.Context, prior, next SyncCondit
 	if err != nil {
 		return nil, err
 	}
-	return ptrOrErr(decodeSyncCondition(r))
+	return c.heldCondition(decodeSyncCondition(r))
 }
 
 // DeleteSyncCondition deletes a condition; a missing one is an *APIError for which IsNotFound is
