@@ -157,7 +157,7 @@ type cacheFile struct {
 
 func readCache(t *testing.T, srv *sandbox.Server, dir string) (cacheFile, []byte) {
 	t.Helper()
-	b, err := os.ReadFile(outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID))
+	b, err := os.ReadFile(outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID, sbSeedRefresh))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestSandboxTokenCacheFileIsPrivate(t *testing.T) {
 	if _, err := c.GetPlugin(context.Background(), sbPluginID); err != nil {
 		t.Fatal(err)
 	}
-	path := outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID)
+	path := outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID, sbSeedRefresh)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
