@@ -234,6 +234,55 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	r.checkAgainstCatalog(ctx, pluginID, plan, fields, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || state == nil || !state.Field.Equal(plan.Field) {
+		return
+	}
+	if f, ok := findField(fields, syncConditionSide(plan.Trigger.ValueString()), plan.Field.ValueString()); ok &&
+		syncConditionKeepStateSpelling(ctx, f.Type, *state, &plan) {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	}
+}
+
+// syncConditionKeepStateSpelling plans the state's value and values where the configuration writes
+// the same values another way ("TRUE" for true, "+10" for 10), and reports whether it changed
+// plan. State holds the API's canonical spelling after an import, which has no written form to
+// keep, so without this an import would plan an update that sends nothing new. Terraform accepts
+// the prior value in place of a configured one it stands for. When nothing else differs either,
+// updated_at keeps its value too instead of becoming "known after apply".
+func syncConditionKeepStateSpelling(ctx context.Context, typ string, state syncConditionResourceModel, plan *syncConditionResourceModel) bool {
+	same := func(planned, prior types.String) bool {
+		if planned.IsNull() || planned.IsUnknown() || prior.IsNull() || prior.IsUnknown() || planned.Equal(prior) {
+			return false
+		}
+		raw, err := syncConditionEncodeValue(typ, prior.ValueString())
+		return err == nil && syncConditionSameValue(planned.ValueString(), raw)
+	}
+	changed := false
+	if same(plan.Value, state.Value) {
+		plan.Value, changed = state.Value, true
+	}
+	if !plan.Values.IsNull() && !plan.Values.IsUnknown() && !state.Values.IsNull() && !state.Values.IsUnknown() &&
+		!plan.Values.Equal(state.Values) && len(plan.Values.Elements()) == len(state.Values.Elements()) {
+		var planned, prior []types.String
+		if plan.Values.ElementsAs(ctx, &planned, false).HasError() || state.Values.ElementsAs(ctx, &prior, false).HasError() {
+			return changed
+		}
+		all := true
+		for i := range planned {
+			if !planned[i].Equal(prior[i]) && !same(planned[i], prior[i]) {
+				all = false
+				break
+			}
+		}
+		if all {
+			plan.Values, changed = state.Values, true
+		}
+	}
+	if changed && plan.PluginID.Equal(state.PluginID) && plan.Object.Equal(state.Object) && plan.Trigger.Equal(state.Trigger) &&
+		plan.Field.Equal(state.Field) && plan.Operator.Equal(state.Operator) && plan.Value.Equal(state.Value) && plan.Values.Equal(state.Values) {
+		plan.UpdatedAt = state.UpdatedAt
+	}
+	return changed
 }
 
 // Create creates the condition, its value typed as the field's catalog type.
