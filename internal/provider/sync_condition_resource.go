@@ -418,10 +418,9 @@ func (r *SyncConditionResource) ImportState(ctx context.Context, req resource.Im
 	if identityGiven(req.Identity) {
 		raw, pluginID = syncConditionImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	if err != nil || id < 1 {
-		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("A sync condition is imported by its Outreach id, a positive integer such as 42; got %q.", raw))
+	id, err := parseSyncConditionImportID(raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".")
 		return
 	}
 	if r.checkSyncConditionPlugin(ctx, id, pluginID, &resp.Diagnostics); resp.Diagnostics.HasError() {
