@@ -381,11 +381,69 @@ func TestUpdatePluginObjectSendsOnlySetAttributes(t *testing.T) {
 	}
 }
 
-func TestSyncConditionValueEncoding(t *testing.T) {
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeDoc(w, 200, `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"value":null,"values":["a","b"]},
-			"relationships":{"plugin":{"data":{"type":"plugin","id":1}}}}}`)
+// echoConditionServer answers a create with condition 9 as given, and a PATCH with the stored
+// condition after the attributes it carries, dropping values when the operator leaves in/notIn
+// (as the sandbox does).
+func echoConditionServer(t *testing.T) *fakeAPI {
+	var api *fakeAPI
+	stored := map[string]json.RawMessage{}
+	api = newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		var doc struct {
+			Data struct {
+				Attributes map[string]json.RawMessage `json:"attributes"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(api.requests()[n-1].Body, &doc); err != nil {
+			t.Errorf("request body: %v", err)
+		}
+		if r.Method == http.MethodPost {
+			stored = map[string]json.RawMessage{}
+		}
+		_, sentValues := doc.Data.Attributes["values"]
+		for k, v := range doc.Data.Attributes {
+			stored[k] = v
+		}
+		if op := string(stored["operator"]); !sentValues && op != `"in"` && op != `"notIn"` {
+			delete(stored, "values")
+		}
+		b, _ := json.Marshal(map[string]any{"data": map[string]any{"type": "pluginSyncCondition", "id": 9, "attributes": stored,
+			"relationships": map[string]any{"plugin": map[string]any{"data": map[string]any{"type": "plugin", "id": 1}}}}})
+		writeDoc(w, map[bool]int{true: 201, false: 200}[r.Method == http.MethodPost], string(b))
 	})
+	return api
+}
+
+// TestUpdateSyncConditionWithAStalePriorStillConverges: a prior older than the server (a skipped
+// refresh) leaves out an attribute that differs; the answer shows it and a second PATCH sends it.
+func TestUpdateSyncConditionWithAStalePriorStillConverges(t *testing.T) {
+	api := echoConditionServer(t)
+	c, _ := newTestClient(t, api.URL, nil)
+	ctx := context.Background()
+	created, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, CRMObject: "lead", Trigger: "polling",
+		Field: "jobtitle", Operator: "equals", Value: json.RawMessage(`"UI edit"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := *created
+	stale.Value = json.RawMessage(`"CEO"`) // what state still says
+	next := stale
+	next.Operator = "notEquals"
+	got, err := c.UpdateSyncCondition(ctx, stale, next)
+	if err != nil || got.Operator != "notEquals" || string(got.Value) != `"CEO"` {
+		t.Fatalf("updated %+v, %v", got, err)
+	}
+	reqs := api.requests()
+	if len(reqs) != 3 || string(reqs[1].Body) != `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"operator":"notEquals"}}}` ||
+		string(reqs[2].Body) != `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"value":"CEO"}}}` {
+		for _, r := range reqs {
+			t.Logf("%s %s", r.Method, r.Body)
+		}
+		t.Fatal("want the operator PATCH, then one PATCH of the value the answer showed")
+	}
+}
+
+func TestSyncConditionValueEncoding(t *testing.T) {
+	api := echoConditionServer(t)
 	c, _ := newTestClient(t, api.URL, nil)
 	ctx := context.Background()
 	s, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, CRMObject: "lead", Trigger: "inboundCreate",
@@ -393,8 +451,8 @@ func TestSyncConditionValueEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Value != nil || len(s.Values) != 2 || string(s.Values[0]) != `"a"` {
-		t.Errorf("decoded value %s values %s", s.Value, s.Values)
+	if s.Value != nil || s.Values != nil || s.Operator != "isBlank" || s.ID != 9 {
+		t.Errorf("decoded %+v", s)
 	}
 	isBlank := SyncCondition{ID: 9, Field: "donotemail", Operator: "isBlank"}
 	toEqualsCond := SyncCondition{ID: 9, Field: "donotemail", Operator: "equals", Value: json.RawMessage(`true`)}

@@ -655,8 +655,27 @@ func (c *Client) UpdateSyncCondition(ctx context.Context, prior, next SyncCondit
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.patch(ctx, c.resourceURL(pathSyncConditions, next.ID), outgoingResource{
-		Type: typeSyncCondition, ID: next.ID, Attributes: attrs,
+	got, err := c.patchCondition(ctx, next.ID, attrs)
+	if err != nil {
+		return nil, err
+	}
+	// A prior older than the server's condition (a refresh skipped, an edit in the UI since)
+	// can make the PATCH leave out an attribute that does differ: the answer shows it, and one
+	// more PATCH sends what still differs, so the result is what was asked for.
+	if got.Field != next.Field || got.Operator != next.Operator || !sameJSON(got.Value, next.Value) || !sameJSONList(got.Values, next.Values) {
+		if attrs, err = conditionPatchAttrs(*got, next); err != nil {
+			return nil, err
+		}
+		if got, err = c.patchCondition(ctx, next.ID, attrs); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
+}
+
+func (c *Client) patchCondition(ctx context.Context, id int64, attrs map[string]any) (*SyncCondition, error) {
+	r, err := c.patch(ctx, c.resourceURL(pathSyncConditions, id), outgoingResource{
+		Type: typeSyncCondition, ID: id, Attributes: attrs,
 	})
 	if err != nil {
 		return nil, err
