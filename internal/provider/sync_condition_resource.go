@@ -239,7 +239,10 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	if f, ok := findField(fields, syncConditionSide(plan.Trigger.ValueString()), plan.Field.ValueString()); ok &&
 		syncConditionKeepStateSpelling(ctx, f.Type, *state, &plan) {
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+		// Only these three: plugin_id may have been resolved into resp.Plan above.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("value"), plan.Value)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("values"), plan.Values)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), plan.UpdatedAt)...)
 	}
 }
 
