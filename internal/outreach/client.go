@@ -44,6 +44,8 @@ type Client struct {
 	auth    TokenSource
 	policy  httpx.Policy
 	apiRoot string // base + "/api/v2"
+	// conditions are the sync-condition ids handed out, which a lost create must not adopt.
+	conditions knownIDs
 }
 
 // New returns a Client for cfg.
@@ -111,7 +113,9 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 				continue
 			}
 		}
-		return nil, decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr := decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr.RetryAfter = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), c.http.Policy().Now())
+		return nil, apiErr
 	}
 }
 

@@ -72,7 +72,8 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"When the provider's `dynamics` settings are known only at apply, a column the catalog does not list is checked " +
 			"by Outreach on apply.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
-			"provider looks the mapping up in Outreach and records it in state if it was created.\n\n" +
+			"provider looks the mapping up in Outreach and records it in state if it was created A create refused with `503` (Outreach maintenance) " +
+			"was not processed: it is sent again after the wait Outreach asks for, for up to 15 minutes.\n\n" +
 			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
 			"`<plugin_id>/<object>/<outreach_field>` (`1/lead/optedOut`). The `outreach_dynamics_field_mappings` data " +
 			"source lists existing mappings, for `import` blocks.",
@@ -210,7 +211,7 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot create the field mapping", err)
 		return
 	}
-	state := fieldMappingFromAPI(created, pluginID)
+	state := fieldMappingStateAfterWrite(created, pluginID, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 }
@@ -276,7 +277,7 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot update the field mapping", err)
 		return
 	}
-	next := fieldMappingFromAPI(updated, pluginID)
+	next := fieldMappingStateAfterWrite(updated, pluginID, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
@@ -369,6 +370,38 @@ func fieldMappingFromAPI(m *outreach.FieldMapping, pluginID int64) fieldMappingM
 		CreatedAt:             timeValue(m.CreatedAt),
 		UpdatedAt:             timeValue(m.UpdatedAt),
 	}
+}
+
+// fieldMappingStateAfterWrite is the state after a create or update: the mapping as Outreach
+// answered, except that empty_placeholder and lookup_type keep their planned values. They are
+// optional and not computed, so Terraform requires them as planned after an apply; contract 3.4
+// gives the server no default for them and the client sends both (null when unset), so a server
+// that fills or changes one anyway breaks the contract. Keeping the plan, with a warning, turns
+// that into drift shown by the next refresh instead of a failed apply ("inconsistent result").
+func fieldMappingStateAfterWrite(got *outreach.FieldMapping, pluginID int64, plan fieldMappingModel, diags *diag.Diagnostics) fieldMappingModel {
+	state := fieldMappingFromAPI(got, pluginID)
+	for _, a := range []struct {
+		name         string
+		planned, dst *types.String
+		answered     types.String
+	}{
+		{"empty_placeholder", &plan.EmptyPlaceholder, &state.EmptyPlaceholder, state.EmptyPlaceholder},
+		{"lookup_type", &plan.LookupType, &state.LookupType, state.LookupType},
+	} {
+		if a.planned.IsUnknown() || a.planned.Equal(a.answered) {
+			continue
+		}
+		*a.dst = *a.planned
+		shown := "nothing"
+		if !a.answered.IsNull() {
+			shown = strconv.Quote(a.answered.ValueString())
+		}
+		diags.AddAttributeWarning(path.Root(a.name), "Outreach changed "+a.name,
+			fmt.Sprintf("Outreach stored %s for %s of mapping %d, not the configured value. The state keeps the configuration; "+
+				"the next plan shows the difference. Set %s to the value Outreach keeps if it is intended.",
+				shown, a.name, got.ID, a.name))
+	}
+	return state
 }
 
 // fieldMappingID parses the state's id.
