@@ -406,6 +406,7 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 		plan.AttributeType = types.StringValue("Boolean")
 		plan.Published = types.BoolValue(true)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 		return
 	}
 	plan.Published = types.BoolValue(true)
@@ -547,6 +548,7 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 				plan.ID, plan.MetadataID, plan.LogicalName = state.ID, state.MetadataID, state.LogicalName
 				plan.Published = types.BoolValue(false)
 				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+				resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 				return
 			}
 			setSalesOptOutPublishPending(ctx, resp.Private, "", &resp.Diagnostics)
