@@ -421,7 +421,13 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	var state salesOptOutFieldModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() || c == nil {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if c == nil {
+		// The provider's Dataverse settings are known only at apply: the state stays as it is,
+		// and so does its identity, which Terraform requires after every Read.
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(state))...)
 		return
 	}
 	entity, logical := state.Entity.ValueString(), state.LogicalName.ValueString()
@@ -457,11 +463,7 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	// except the language, which is the one the column is labelled in (an org whose base language
 	// is German has German labels only).
 	if state.LanguageCode.IsNull() {
-		lang := col.LabelLanguageCode
-		if lang == 0 {
-			lang = dynamics.DefaultLanguageCode
-		}
-		state.LanguageCode = types.Int64Value(int64(lang))
+		state.LanguageCode = salesOptOutLabelLanguage(col)
 	}
 	if state.DeletionProtection.IsNull() {
 		state.DeletionProtection = types.BoolValue(true)
@@ -727,6 +729,15 @@ func salesOptOutFromAPI(m *salesOptOutFieldModel, a *dynamics.BooleanAttribute) 
 	if a.RequiredLevel == "" {
 		m.RequiredLevel = types.StringValue(dynamics.RequiredLevelNone)
 	}
+}
+
+// salesOptOutLabelLanguage is the language_code of a column adopted from Dataverse (import, list):
+// the language it is labelled in, 1033 when Dataverse does not say.
+func salesOptOutLabelLanguage(col *dynamics.BooleanAttribute) types.Int64 {
+	if col.LabelLanguageCode == 0 {
+		return types.Int64Value(dynamics.DefaultLanguageCode)
+	}
+	return types.Int64Value(int64(col.LabelLanguageCode))
 }
 
 // salesOptOutLabel returns the label in lang. The client's plain-string label is in its own
