@@ -21,17 +21,17 @@ cp -R examples/demo/. "$work/"
 rm -rf "$work/.terraform" "$work"/terraform.tfstate*
 
 sbx_log "terraform apply (examples/demo)"
-terraform -chdir="$work" apply -auto-approve -input=false
+"$TF_CLI" -chdir="$work" apply -auto-approve -input=false
 
 sbx_log "terraform plan -detailed-exitcode: must find nothing to change"
 set +e
-terraform -chdir="$work" plan -detailed-exitcode -input=false
+"$TF_CLI" -chdir="$work" plan -detailed-exitcode -input=false
 rc=$?
 set -e
 case $rc in
 0)
   echo
-  echo "DEMO PASSED: applied against the sandbox, and the second plan is clean."
+  echo "DEMO PASSED with $TF_CLI_VERSION: applied against the sandbox, and the second plan is clean."
   ;;
 2)
   echo >&2
