@@ -18,11 +18,11 @@ cache=${TOFU_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-outre
 dir="$cache/tofu-$version"
 bin="$dir/tofu"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() {
-  printf 'error: %s\n' "$*" >&2
-  exit 1
-}
+# sbx_log and sbx_die only; nothing of the sandbox is started here.
+# shellcheck source=scripts/sandbox-lib.sh
+. "$(dirname "$0")/sandbox-lib.sh"
+log() { sbx_log "$@"; }
+die() { sbx_die "$@"; }
 
 # cached: the binary exists and reports the pinned version (a half-written or foreign file does not).
 # The CLI prints problems with the caller's CLI configuration before its version; /dev/null has none.
@@ -55,7 +55,7 @@ fi
 command -v go >/dev/null 2>&1 || die "go is not on PATH: building OpenTofu needs Go (see README)"
 
 log "building OpenTofu $version from the Go module proxy into $bin"
-log "this happens once per machine and takes about 5 minutes on 2 cores (more on a busy machine); later runs reuse it"
+log "this happens once per machine and takes 5 to 10 minutes on 2 cores (more on a busy machine); later runs reuse it"
 start=$SECONDS
 
 # Outside any workspace or the caller's module, so that nothing of theirs applies to the build.
