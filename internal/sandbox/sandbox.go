@@ -54,6 +54,10 @@ type Options struct {
 	// Logf reports problems that cannot be returned to a caller, such as a failed write of
 	// state.json after a request. Default log.Printf.
 	Logf func(format string, args ...any)
+	// EntraAccessTokenLifetime is the lifetime of the access tokens Entra ID mints; 0 means
+	// 3599 s. Below five minutes MSAL asks for a new token for every request, which lets a test
+	// see each sign-in of a long apply.
+	EntraAccessTokenLifetime time.Duration
 }
 
 // Faults make the sandbox misbehave on purpose. PUT /_sandbox/faults replaces them; counts are
@@ -73,6 +77,10 @@ type Faults struct {
 	// /api/v2/) and then answers 502 Bad Gateway instead of their response, as a proxy that lost
 	// the upstream answer would: the write happened, the client cannot know it.
 	OutreachLoseResponse int `json:"outreach_lose_response"`
+	// DynamicsClockStepSeconds moves the sandbox clock forward by this many seconds after each
+	// Dataverse Web API request: a long apply in fast-forward, in which tokens and CI JWTs expire
+	// between one request and the next.
+	DynamicsClockStepSeconds int `json:"dynamics_clock_step_seconds"`
 	// Faults are the Dataverse faults, forwarded to the org.
 	dataverse.Faults
 }
@@ -172,6 +180,8 @@ func Start(opts Options) (*Server, error) {
 		TenantID:     AzureTenantID,
 		ClientID:     AzureClientID,
 		ClientSecret: AzureClientSecret,
+
+		AccessTokenLifetime: opts.EntraAccessTokenLifetime,
 	})
 	s.org.SetBaseURL(s.dynamicsURL)
 
@@ -361,6 +371,9 @@ func (s *Server) handleDynamics(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sleepLatency(r)
 	s.writeThrough(w, r, s.org.Handler().ServeHTTP)
+	if step := s.currentFaults().DynamicsClockStepSeconds; step > 0 && strings.HasPrefix(r.URL.Path, "/api/data/") {
+		s.AdvanceClock(time.Duration(step) * time.Second)
+	}
 }
 
 func (s *Server) serveOutreach(w http.ResponseWriter, r *http.Request) {
