@@ -29,7 +29,7 @@ sbx_log "terraform apply (examples/demo)"
 # runtime: internal/tools/optoutdemo checks that the sync round set the Sales Opt Out column in
 # Dynamics and left donotemail as it was, and fails the demo otherwise.
 sbx_log "opt-out coverage, then a prospect opts out in Outreach and the plugin syncs once"
-terraform -chdir="$work" output -json optout_coverage >"$SBX_WORK/optout-coverage.json"
+"$TF_CLI" -chdir="$work" output -json optout_coverage >"$SBX_WORK/optout-coverage.json"
 if ! go run ./internal/tools/optoutdemo -coverage "$SBX_WORK/optout-coverage.json" -column new_salesoptout; then
   echo >&2
   echo "DEMO FAILED: the opt-out coverage or the simulated opt-out is not what the Sales Opt Out configuration promises (see above)." >&2
