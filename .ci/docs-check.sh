@@ -26,7 +26,7 @@ fi
 sbx_cli_config # after make generate: the same provider binary, now current
 
 sbx_log "terraform fmt -check -recursive examples/"
-if ! terraform fmt -check -recursive -diff examples/; then
+if ! "$TF_CLI" fmt -check -recursive -diff examples/; then
   echo "FAIL: examples/ is not formatted: run \`terraform fmt -recursive examples/\`." >&2
   fail=1
 fi
@@ -51,8 +51,8 @@ terraform {
 TF
   fi
   # `get` installs the local helper modules that test files use; it needs no network.
-  if terraform -chdir="$work" get -no-color >"$work.log" 2>&1 &&
-    terraform -chdir="$work" validate -no-color >>"$work.log" 2>&1; then
+  if "$TF_CLI" -chdir="$work" get -no-color >"$work.log" 2>&1 &&
+    "$TF_CLI" -chdir="$work" validate -no-color >>"$work.log" 2>&1; then
     echo "  ok    $dir"
   else
     echo "  FAIL  $dir" >&2

@@ -22,14 +22,14 @@ cp -R examples/demo/. "$work/"
 rm -rf "$work/.terraform" "$work"/terraform.tfstate*
 
 sbx_log "terraform apply (examples/demo)"
-terraform -chdir="$work" apply -auto-approve -input=false
+"$TF_CLI" -chdir="$work" apply -auto-approve -input=false
 
 # --- Opt-out coverage and a simulated opt-out (issue #11) ------------------------------------
 # The coverage Terraform read after the apply, then one person's opt-out through the plugin's
 # runtime: internal/tools/optoutdemo checks that the sync round set the Sales Opt Out column in
 # Dynamics and left donotemail as it was, and fails the demo otherwise.
 sbx_log "opt-out coverage, then a prospect opts out in Outreach and the plugin syncs once"
-terraform -chdir="$work" output -json optout_coverage >"$SBX_WORK/optout-coverage.json"
+"$TF_CLI" -chdir="$work" output -json optout_coverage >"$SBX_WORK/optout-coverage.json"
 if ! go run ./internal/tools/optoutdemo -coverage "$SBX_WORK/optout-coverage.json" -column new_salesoptout; then
   echo >&2
   echo "DEMO FAILED: the opt-out coverage or the simulated opt-out is not what the Sales Opt Out configuration promises (see above)." >&2
@@ -39,13 +39,13 @@ fi
 
 sbx_log "terraform plan -detailed-exitcode: must find nothing to change"
 set +e
-terraform -chdir="$work" plan -detailed-exitcode -input=false
+"$TF_CLI" -chdir="$work" plan -detailed-exitcode -input=false
 rc=$?
 set -e
 case $rc in
 0)
   echo
-  echo "DEMO PASSED: applied against the sandbox, and the second plan is clean."
+  echo "DEMO PASSED with $TF_CLI_VERSION: applied against the sandbox, and the second plan is clean."
   ;;
 2)
   echo >&2

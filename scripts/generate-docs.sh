@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make generate`: renders docs/ from templates/ and examples/ with tfplugindocs, offline, with the
-# terraform CLI on PATH.
+# CLI scripts/tf-cli.sh picks (terraform on PATH, else tofu, else the pinned OpenTofu it builds).
 #
 # Why not a plain `tfplugindocs generate`: tfplugindocs finds a page's schema by prefixing the
 # provider name, so the dynamics_* types (served by this provider under names that do not start
@@ -35,7 +35,7 @@ terraform {
   }
 }
 EOF
-if ! terraform -chdir="$SBX_WORK/export" providers schema -json >"$SBX_WORK/schema.json" 2>"$SBX_WORK/export.err"; then
+if ! "$TF_CLI" -chdir="$SBX_WORK/export" providers schema -json >"$SBX_WORK/schema.json" 2>"$SBX_WORK/export.err"; then
   cat "$SBX_WORK/export.err" >&2
   sbx_die "terraform providers schema -json failed"
 fi

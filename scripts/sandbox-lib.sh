@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Shared functions for the scripts that run the real terraform CLI against the built provider and
-# the local sandbox: `make demo` (scripts/demo.sh), the `terraform test` suites of the example
-# configurations (scripts/tftest.sh), `make generate` (scripts/generate-docs.sh) and
+# Shared functions for the scripts that run the real Terraform (or OpenTofu) CLI against the built
+# provider and the local sandbox: `make demo` (scripts/demo.sh), the `terraform test` suites of the
+# example configurations (scripts/tftest.sh), `make generate` (scripts/generate-docs.sh) and
 # .ci/docs-check.sh. Source it; do not run it.
 #
-#   sbx_init                 repo root in $SBX_ROOT, a private temp dir in $SBX_WORK (removed on EXIT)
+#   sbx_init                 repo root in $SBX_ROOT, a private temp dir in $SBX_WORK (removed on EXIT),
+#                            the CLI in $TF_CLI (scripts/tf-cli.sh: run it as "$TF_CLI", never by name)
 #   sbx_build_provider       bin/terraform-provider-outreach (same flags as `make build`: no relink when current)
 #   sbx_build_sandbox        bin/outreach-sandbox
 #   sbx_cli_config           a CLI config with dev_overrides for the provider; exports TF_CLI_CONFIG_FILE
@@ -16,7 +17,9 @@
 # Nothing here needs a network beyond loopback: the provider comes from dev_overrides, so no
 # `terraform init` is run (it would query the registry and fail offline).
 
-SBX_SOURCE="registry.terraform.io/optout-sync/outreach"
+# The provider's address as the CLI spells `source = "optout-sync/outreach"`: OpenTofu's default
+# registry host differs from Terraform's, and dev_overrides match the full address.
+SBX_SOURCE=""
 SBX_PID=""
 SBX_WORK=""
 
@@ -37,7 +40,14 @@ sbx_init() {
   # Terraform must not phone home (no network here) nor pick up a user's plugin cache.
   export CHECKPOINT_DISABLE=1
   unset TF_PLUGIN_CACHE_DIR
-  command -v terraform >/dev/null 2>&1 || bash "$SBX_ROOT/scripts/require-terraform.sh"
+  # shellcheck source=scripts/tf-cli.sh
+  . "$SBX_ROOT/scripts/tf-cli.sh"
+  tf_cli_resolve
+  case $TF_CLI_KIND in
+  tofu) SBX_SOURCE="registry.opentofu.org/optout-sync/outreach" ;;
+  *) SBX_SOURCE="registry.terraform.io/optout-sync/outreach" ;;
+  esac
+  sbx_log "CLI: $TF_CLI_VERSION ($TF_CLI, $TF_CLI_HOW)"
 }
 
 sbx_cleanup() {
@@ -64,8 +74,8 @@ sbx_build_sandbox() {
     sbx_die "building cmd/outreach-sandbox failed"
 }
 
-# sbx_cli_config points Terraform at the provider in bin/. The machine's own TF_CLI_CONFIG_FILE
-# may name a file that does not exist; every terraform command run after this uses ours.
+# sbx_cli_config points the CLI at the provider in bin/. The machine's own TF_CLI_CONFIG_FILE
+# may name a file that does not exist; every CLI command run after this uses ours.
 sbx_cli_config() {
   export TF_CLI_CONFIG_FILE="$SBX_WORK/terraformrc"
   cat >"$TF_CLI_CONFIG_FILE" <<EOF
@@ -133,7 +143,7 @@ sbx_reset() {
 
 # sbx_admin METHOD PATH calls the sandbox's admin API (no body) and succeeds on a 2xx answer. It
 # uses curl when there is one and bash's /dev/tcp otherwise, so that a fresh machine needs
-# nothing beyond Go and terraform.
+# nothing beyond Go.
 sbx_admin() {
   local method=$1 path=$2 hostport=${OUTREACH_BASE_URL#http://}
   if command -v curl >/dev/null 2>&1; then

@@ -34,10 +34,10 @@ for dir in examples/configurations/*/ examples/guides/*/; do
   mkdir -p "$work"
   cp -R "$dir". "$work/"
   rm -rf "$work/.terraform" "$work"/terraform.tfstate*
-  sbx_log "terraform test: $dir"
+  sbx_log "$TF_CLI_KIND test: $dir"
   start=$SECONDS
   # `terraform get` records the local helper modules the tests use (offline, unlike `init`).
-  if terraform -chdir="$work" get -no-color >/dev/null && terraform -chdir="$work" test -no-color; then
+  if "$TF_CLI" -chdir="$work" get -no-color >/dev/null && "$TF_CLI" -chdir="$work" test -no-color; then
     passed+=("$name ($((SECONDS - start)) s)")
   else
     failed+=("$name")

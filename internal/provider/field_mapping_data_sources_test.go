@@ -132,7 +132,8 @@ data "outreach_dynamics_field_mappings" "lead" {
 // over the data source. The documentation keys the resources by Outreach field (for_each); the
 // test harness cannot read string-keyed instances from state, so the test keys them by position
 // (count), which exercises the same thing: import ids taken from the data source at plan time.
-// The import plans no change, and afterwards the plan is empty.
+// The for expression makes the list a tuple: OpenTofu's for_each takes a map, a set or a tuple,
+// not a list. The import plans no change, and afterwards the plan is empty.
 func TestAccFieldMappingsDataSource_importBlocks(t *testing.T) {
 	env := acctest.NewEnv(t)
 	config := env.Config(`
@@ -141,7 +142,7 @@ data "outreach_dynamics_field_mappings" "lead" {
 }
 
 import {
-  for_each = data.outreach_dynamics_field_mappings.lead.mappings
+  for_each = [for m in data.outreach_dynamics_field_mappings.lead.mappings : m]
   to       = outreach_dynamics_field_mapping.lead[each.key]
   id       = each.value.id
 }

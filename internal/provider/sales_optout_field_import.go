@@ -60,6 +60,7 @@ func salesOptOutImportHint(entity, logical string) string {
 	return fmt.Sprintf("To manage the existing column with Terraform, import it instead of creating it:\n\n"+
 		"  terraform import dynamics_sales_optout_field.<name> %s\n\n"+
 		"or add an import block to the configuration and apply:\n\n"+
-		"  import {\n    to = dynamics_sales_optout_field.<name>\n    id = %q\n  }\n\n"+
-		"where <name> is the name of this resource in your configuration.", id, id)
+		"  import {\n    provider = outreach\n    to       = dynamics_sales_optout_field.<name>\n    id       = %q\n  }\n\n"+
+		"where <name> is the name of this resource in your configuration (the provider argument is needed "+
+		"because dynamics_* types are served by the outreach provider).", id, id)
 }

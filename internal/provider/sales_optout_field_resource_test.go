@@ -146,15 +146,6 @@ func addSalesOptOutDependencies(t *testing.T, env *acctest.Env) {
 	}
 }
 
-// salesOptOutImportID is the `<entity>/<MetadataId>` import id of the test resource.
-func salesOptOutImportID(s *terraform.State) (string, error) {
-	rs, ok := s.RootModule().Resources[salesOptOutAddr]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", salesOptOutAddr)
-	}
-	return "contact/" + rs.Primary.Attributes["metadata_id"], nil
-}
-
 // TestAccSalesOptOutField_lifecycle walks the column through its life: create, a clean plan,
 // in-place updates, drift from an out-of-band label change, an out-of-band delete, import, and a
 // destroy that deletion_protection blocks until it is turned off.
@@ -275,10 +266,26 @@ func TestAccSalesOptOutField_lifecycle(t *testing.T) {
 				// created with.
 			},
 			{
-				ResourceName:      salesOptOutAddr,
-				ImportState:       true,
-				ImportStateKind:   resource.ImportBlockWithID,
-				ImportStateIdFunc: salesOptOutImportID,
+				// By <entity>/<MetadataId>, in an import block. The harness's own import block has
+				// no provider argument, which a type not named after its provider needs (OpenTofu
+				// would look for a provider "hashicorp/dynamics"), so the step brings its own.
+				ResourceName:           salesOptOutAddr,
+				ImportState:            true,
+				ImportStateKind:        resource.ImportBlockWithID,
+				ImportStateConfigExact: true,
+				Config: salesOptOutConfig(env, updated) + `
+data "dynamics_attribute" "column" {
+  provider     = outreach
+  entity       = "contact"
+  logical_name = "new_salesoptout"
+}
+
+import {
+  provider = outreach
+  to       = dynamics_sales_optout_field.test
+  id       = "contact/${data.dynamics_attribute.column.metadata_id}"
+}
+`,
 			},
 			{
 				Config:      salesOptOutConfig(env, updated),
@@ -377,7 +384,9 @@ func TestAccSalesOptOutField_alreadyExists(t *testing.T) {
 				// Found by the lookup before the create, which describes the column it found.
 				ExpectError: regexp.MustCompile(`(?s)Column already exists.*named "new_salesoptout"\s+\(Made by hand,\s+type\s+Boolean.*` +
 					regexp.QuoteMeta(`terraform import dynamics_sales_optout_field.<name> contact/new_salesoptout`) +
-					`.*` + regexp.QuoteMeta(`id = "contact/new_salesoptout"`)),
+					// The import block names the provider: without it, OpenTofu would look for a
+					// provider "hashicorp/dynamics".
+					`.*import \{\s+provider = outreach\s+to\s+= dynamics_sales_optout_field\.<name>\s+id\s+= "contact/new_salesoptout"`),
 			},
 			{
 				// The failed create changed nothing, and the suggested import works.

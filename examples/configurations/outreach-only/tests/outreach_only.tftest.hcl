@@ -33,8 +33,14 @@ run "apply" {
 run "plugin_state" {
   command = plan
 
+  # The first run's outputs come in through a variable: OpenTofu resolves run.<name> references
+  # in a run's variables, not in its assertions.
+  variables {
+    applied_condition_ids = run.apply.condition_ids
+  }
+
   assert {
-    condition     = output.condition_ids.inbound_create == run.apply.condition_ids.inbound_create && output.condition_ids.outbound_create == run.apply.condition_ids.outbound_create
+    condition     = output.condition_ids.inbound_create == var.applied_condition_ids.inbound_create && output.condition_ids.outbound_create == var.applied_condition_ids.outbound_create
     error_message = "The conditions were replaced or lost in the plugin."
   }
 

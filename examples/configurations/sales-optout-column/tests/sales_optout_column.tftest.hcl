@@ -24,8 +24,12 @@ run "plugin_state" {
     source = "./tests/plugin_state"
   }
 
+  # The first run's outputs come in through variables: OpenTofu resolves run.<name> references
+  # in a run's variables, not in its assertions.
   variables {
-    logical_name = "new_salesoptout"
+    logical_name         = "new_salesoptout"
+    applied_metadata_ids = run.apply.column_metadata_ids
+    applied_mapping_ids  = run.apply.mapping_ids
   }
 
   # Dataverse: the column exists, is custom, Boolean and writable.
@@ -33,7 +37,7 @@ run "plugin_state" {
     condition = alltrue([
       for o in ["contact", "lead"] :
       output.columns[o].attribute_type == "Boolean" && output.columns[o].is_custom && output.columns[o].valid_for_update &&
-      output.columns[o].display_name == "Sales Opt Out" && output.columns[o].metadata_id == run.apply.column_metadata_ids[o]
+      output.columns[o].display_name == "Sales Opt Out" && output.columns[o].metadata_id == var.applied_metadata_ids[o]
     ])
     error_message = "The Sales Opt Out column is missing or wrong in Dataverse: ${jsonencode(output.columns)}"
   }
@@ -55,7 +59,7 @@ run "plugin_state" {
       output.opt_out_mappings[o][0].outreach_field == "optedOut" &&
       output.opt_out_mappings[o][0].dynamics_field == "new_salesoptout" &&
       output.opt_out_mappings[o][0].direction == "bidirectional" &&
-      output.opt_out_mappings[o][0].id == run.apply.mapping_ids[o]
+      output.opt_out_mappings[o][0].id == var.applied_mapping_ids[o]
     ])
     error_message = "The plugin must hold exactly one opt-out mapping per object: optedOut ↔ new_salesoptout. Got: ${jsonencode(output.opt_out_mappings)}"
   }

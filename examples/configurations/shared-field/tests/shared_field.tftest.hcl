@@ -26,6 +26,12 @@ run "plugin_state" {
     source = "./tests/plugin_state"
   }
 
+  # The first run's outputs come in through a variable: OpenTofu resolves run.<name> references
+  # in a run's variables, not in its assertions.
+  variables {
+    applied_mapping_ids = run.apply.mapping_ids
+  }
+
   assert {
     condition = alltrue([
       for o in ["contact", "lead"] :
@@ -39,7 +45,7 @@ run "plugin_state" {
 
   assert {
     condition = alltrue([
-      for o in ["contact", "lead"] : output.opt_out_mappings[o][0].id == run.apply.mapping_ids[o]
+      for o in ["contact", "lead"] : output.opt_out_mappings[o][0].id == var.applied_mapping_ids[o]
     ])
     error_message = "The plugin's mappings are not the ones Terraform created."
   }
