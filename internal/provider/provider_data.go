@@ -32,6 +32,7 @@ type providerData struct {
 	solution    string
 
 	catalog *catalogCache
+	shared  *sharedReads // field mappings, sync conditions and object settings (shared_reads.go)
 }
 
 // setting is one provider attribute with its environment fallback.
@@ -95,7 +96,12 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 	}
 	httpClient := &http.Client{Transport: transport}
 
-	data := &providerData{catalog: newCatalogCache()}
+	shared, err := sharedReadsEnabled()
+	if err != nil {
+		diags.AddError("Invalid environment variable "+sharedReadsEnv, err.Error()+".")
+		return nil
+	}
+	data := &providerData{catalog: newCatalogCache(), shared: newSharedReads(shared)}
 	data.outreach, data.pluginID, data.outreachErr = configureOutreach(cfg.Outreach, httpClient, policy, diags)
 	data.dynamics, data.solution, data.dynamicsErr = configureDynamics(ctx, cfg.Dynamics, httpClient, policy, diags)
 	return data
