@@ -33,8 +33,8 @@ type catalogKey struct {
 
 func newCatalogCache() *catalogCache {
 	return &catalogCache{
-		fields:    newFlightGroup[catalogKey, []outreach.Field](),
-		plugins:   newFlightGroup[struct{}, []outreach.Plugin](),
+		fields:     newFlightGroup[catalogKey, []outreach.Field](),
+		plugins:    newFlightGroup[struct{}, []outreach.Plugin](),
 		refreshes:  newFlightGroup[refreshKey, struct{}](),
 		refreshGen: map[int64]int64{},
 	}

@@ -388,7 +388,8 @@ func (s *Server) refreshFields(w http.ResponseWriter, id int64, now time.Time) {
 		writeErrors(w, http.StatusNotFound, apiError{ID: errNotFound, Detail: fmt.Sprintf("plugin %d not found", id)})
 		return
 	}
-	s.st.refreshCRMFields(id, s.org)
+	lag := time.Duration(s.faults.RefreshLagSeconds) * time.Second
+	s.st.refreshCRMFields(id, s.org, now.Add(-lag))
 	p.UpdatedAt = now
 	w.WriteHeader(http.StatusNoContent)
 }
