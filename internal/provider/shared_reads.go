@@ -73,16 +73,7 @@ func newSharedReads(enabled bool) *sharedReads {
 // FieldMapping reads mapping id of (pluginID, object): from the shared list when it is on and the
 // state knows both, else (or when the list lacks it) with a GET, whose 404 says it is gone.
 func (s *sharedReads) FieldMapping(ctx context.Context, c *outreach.Client, pluginID int64, object string, id int64) (*outreach.FieldMapping, error) {
-	if s.enabled && pluginID != 0 && object != "" {
-		m, ok, err := s.mappings.lookup(ctx, c, listKey{pluginID, object}, id)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return &m, nil
-		}
-	}
-	return c.GetFieldMapping(ctx, id)
+	return sharedGet(ctx, s.enabled && object != "", &s.mappings, c, listKey{pluginID, object}, id, c.GetFieldMapping)
 }
 
 // MappingsOfField returns the mappings of (pluginID, object) that map Outreach field field, for
@@ -106,16 +97,7 @@ func (s *sharedReads) WroteFieldMapping(pluginID int64, object string, id int64,
 
 // SyncCondition reads condition id of (pluginID, object), as FieldMapping does.
 func (s *sharedReads) SyncCondition(ctx context.Context, c *outreach.Client, pluginID int64, object string, id int64) (*outreach.SyncCondition, error) {
-	if s.enabled && pluginID != 0 && object != "" {
-		v, ok, err := s.conditions.lookup(ctx, c, listKey{pluginID, object}, id)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return &v, nil
-		}
-	}
-	return c.GetSyncCondition(ctx, id)
+	return sharedGet(ctx, s.enabled && object != "", &s.conditions, c, listKey{pluginID, object}, id, c.GetSyncCondition)
 }
 
 // WroteSyncCondition records a write of a condition, as WroteFieldMapping does.
@@ -125,8 +107,16 @@ func (s *sharedReads) WroteSyncCondition(pluginID int64, object string, id int64
 
 // PluginObject reads the sync settings id of a plugin, as FieldMapping does (one list per plugin).
 func (s *sharedReads) PluginObject(ctx context.Context, c *outreach.Client, pluginID, id int64) (*outreach.PluginObject, error) {
-	if s.enabled && pluginID != 0 {
-		v, ok, err := s.objects.lookup(ctx, c, listKey{pluginID: pluginID}, id)
+	return sharedGet(ctx, s.enabled, &s.objects, c, listKey{pluginID: pluginID}, id, c.GetPluginObject)
+}
+
+// sharedGet reads id from the list of key when shared is set and the key names a plugin, else
+// (or when the list lacks it) with get.
+func sharedGet[T any](ctx context.Context, shared bool, k *sharedKind[T], c *outreach.Client, key listKey, id int64,
+	get func(context.Context, int64) (*T, error),
+) (*T, error) {
+	if shared && key.pluginID != 0 {
+		v, ok, err := k.lookup(ctx, c, key, id)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +124,7 @@ func (s *sharedReads) PluginObject(ctx context.Context, c *outreach.Client, plug
 			return &v, nil
 		}
 	}
-	return c.GetPluginObject(ctx, id)
+	return get(ctx, id)
 }
 
 // WrotePluginObject records a write of a plugin's object settings, as WroteFieldMapping does.
