@@ -91,11 +91,16 @@ func TestTerraformBenchmark(t *testing.T) {
 // build compiles the provider and installs it behind a wrapper that records its peak RSS with
 // GNU time, one line per provider process.
 func (b *bench) build(root string) {
-	bin := filepath.Join(b.dir, "bin", "terraform-provider-outreach")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.t.Fatalf("building the provider: %v\n%s", err, out)
+	// BENCH_PROVIDER_BIN benchmarks a provider built elsewhere (another commit, for a before and
+	// after comparison) instead of this checkout's.
+	bin := os.Getenv("BENCH_PROVIDER_BIN")
+	if bin == "" {
+		bin = filepath.Join(b.dir, "bin", "terraform-provider-outreach")
+		cmd := exec.Command("go", "build", "-o", bin, ".")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.t.Fatalf("building the provider: %v\n%s", err, out)
+		}
 	}
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		b.t.Fatal("the benchmark measures the provider's peak RSS with GNU time (/usr/bin/time)")
