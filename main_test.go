@@ -1,0 +1,27 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+func TestQuietLogsOnlyWhenTerraformDiscardsThem(t *testing.T) {
+	for _, name := range terraformLogEnv {
+		t.Setenv(name, "")
+	}
+	quietLogsTerraformDiscards()
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
+		if got := os.Getenv(name); got != "off" {
+			t.Errorf("without TF_LOG, %s = %q, want off", name, got)
+		}
+	}
+
+	for _, name := range terraformLogEnv {
+		t.Setenv(name, "")
+	}
+	t.Setenv("TF_LOG", "DEBUG")
+	quietLogsTerraformDiscards()
+	if got := os.Getenv("TF_LOG_SDK"); got != "" {
+		t.Errorf("with TF_LOG=DEBUG the SDK level must be left alone, got TF_LOG_SDK = %q", got)
+	}
+}
