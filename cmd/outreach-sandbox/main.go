@@ -94,9 +94,13 @@ func exportLines(srv *sandbox.Server, keyPath string) string {
 	fmt.Fprintf(&b, "#   S2S app token: OUTREACH_S2S_APP_ID=%s OUTREACH_S2S_INSTALL_ID=%s OUTREACH_S2S_PRIVATE_KEY=%s\n",
 		sandbox.S2SAppID, strconv.Itoa(sandbox.S2SInstallID), shellQuote(keyPath))
 	fmt.Fprintf(&b, "#   read-only token (plugins.read): OUTREACH_ACCESS_TOKEN=%s\n", sandbox.ReadOnlyAccessToken)
+	fmt.Fprintf(&b, "#   oversight token (auditLogs.read, sequences.read): OUTREACH_ACCESS_TOKEN=%s\n", sandbox.OversightAccessToken)
 	fmt.Fprintf(&b, "# Alternative to DYNAMICS_ACCESS_TOKEN (Entra ID client secret):\n")
 	fmt.Fprintf(&b, "#   AZURE_TENANT_ID=%s AZURE_CLIENT_ID=%s AZURE_CLIENT_SECRET=%s AZURE_AUTHORITY_HOST=%s/\n",
 		sandbox.AzureTenantID, sandbox.AzureClientID, sandbox.AzureClientSecret, srv.DynamicsURL())
+	fmt.Fprintf(&b, "# ... or without a secret, as GitHub Actions does (unset DYNAMICS_ACCESS_TOKEN; with the AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_AUTHORITY_HOST above):\n")
+	fmt.Fprintf(&b, "#   DYNAMICS_USE_OIDC=true ACTIONS_ID_TOKEN_REQUEST_URL=%s ACTIONS_ID_TOKEN_REQUEST_TOKEN=%s\n",
+		shellQuote(srv.GitHubRequestURL()), sandbox.GitHubRequestToken)
 	return b.String()
 }
 

@@ -65,3 +65,10 @@ data "dynamics_attribute" "sales_optout" {
   entity       = each.key
   logical_name = dynamics_sales_optout_field.sales_optout[each.key].logical_name
 }
+
+# The opt-out coverage of the plugin once the mappings exist: which configuration is in effect on
+# lead and contact, whether opt-outs reach both sides, and what is wrong (nothing, here).
+data "outreach_dynamics_optout_coverage" "this" {
+  plugin_id  = data.outreach_dynamics_plugin.this.id
+  depends_on = [outreach_dynamics_field_mapping.sales_optout]
+}

@@ -31,3 +31,16 @@ output "mappings" {
     for o, m in outreach_dynamics_field_mapping.sales_optout : o => "${m.outreach_field} ↔ ${m.dynamics_field} (${m.direction}, id ${m.id})"
   }
 }
+
+output "optout_coverage" {
+  description = "The opt-out coverage per object, read from the live plugin after the apply."
+  value = {
+    for o, c in data.outreach_dynamics_optout_coverage.this.coverage : o => {
+      configuration        = c.configuration
+      outreach_to_dynamics = c.outreach_to_dynamics
+      dynamics_to_outreach = c.dynamics_to_outreach
+      dynamics_columns     = c.dynamics_columns
+      findings             = c.findings
+    }
+  }
+}

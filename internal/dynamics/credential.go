@@ -20,11 +20,23 @@ const (
 	CredentialWorkloadIdentity  = "workload_identity"
 	CredentialAzureCLI          = "azure_cli"
 	CredentialManagedIdentity   = "managed_identity"
+	// The OpenID Connect methods for CI systems (credential_oidc.go): a JWT from GitHub Actions'
+	// token endpoint, from Azure Pipelines' service connection, given as such (HCP Terraform's
+	// workload identity token), or read from a file.
+	CredentialGitHubActions  = "github_actions_oidc"
+	CredentialAzurePipelines = "azure_pipelines_oidc"
+	CredentialOIDCToken      = "oidc_token"
+	CredentialOIDCTokenFile  = "oidc_token_file"
 )
 
-// CredentialConfig says how to get Entra ID tokens for Dataverse. NewCredential picks the first
-// method whose inputs are set, in the order of the fields' doc comments.
+// CredentialConfig says how to get Entra ID tokens for Dataverse. With Method set, that method is
+// used and its missing inputs are named; otherwise NewCredential picks the first method whose
+// inputs are set, in the order of the fields' doc comments.
 type CredentialConfig struct {
+	// Method is one of the Credential* constants, or "" to pick by what is set. A caller that
+	// knows which method its user chose (the provider: configuration before environment) says so,
+	// so that an input of another method that happens to be set cannot take over.
+	Method string
 	// TenantID and ClientID identify the app registration (client secret, certificate, workload
 	// identity); ClientID also selects a user-assigned managed identity.
 	TenantID, ClientID string
@@ -39,6 +51,19 @@ type CredentialConfig struct {
 	// AuthorityHost is the Entra ID host, e.g. https://login.microsoftonline.us/ for US Government;
 	// empty means the public cloud (or AZURE_AUTHORITY_HOST).
 	AuthorityHost string
+	// OIDCToken is a JWT from another identity provider, used as the client assertion as it is
+	// (third choice; HCP Terraform's TFC_WORKLOAD_IDENTITY_TOKEN lasts for the run phase).
+	OIDCToken string
+	// OIDCTokenFilePath names a file holding such a JWT, read again for every new access token
+	// so that a rotated token is picked up (third choice).
+	OIDCTokenFilePath string
+	// ServiceConnectionID selects Azure Pipelines workload identity federation (third choice),
+	// with OIDCRequestToken as the pipeline's System.AccessToken. azidentity reads the pipeline's
+	// SYSTEM_OIDCREQUESTURI from the environment itself.
+	ServiceConnectionID string
+	// OIDCRequestURL and OIDCRequestToken select GitHub Actions (third choice): the JWT is
+	// fetched from that URL, with audience api://AzureADTokenExchange, for every new access token.
+	OIDCRequestURL, OIDCRequestToken string
 	// UseCLI selects the Azure CLI's signed-in account (fourth choice).
 	UseCLI bool
 	// UseManagedIdentity selects the host's managed identity (last choice).
@@ -67,8 +92,9 @@ var microsoftAuthorityHosts = map[string]bool{
 }
 
 // NewCredential returns an Entra ID credential and the name of the method chosen (one of the
-// Credential* constants). The choice goes by what is set: client secret, then certificate, then
-// workload identity (FederatedTokenFile), then Azure CLI, then managed identity. When nothing fits,
+// Credential* constants): cfg.Method, or by what is set: client secret, then certificate, then the
+// OIDC inputs (token, token file, Azure Pipelines, GitHub Actions), then workload identity
+// (FederatedTokenFile), then Azure CLI, then managed identity. When nothing fits,
 // or a chosen method lacks an input, the error says what is missing. No secret is ever put into an
 // error.
 func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error) {
@@ -76,8 +102,15 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	switch {
-	case cfg.ClientSecret != "":
+	method := cfg.Method
+	if method == "" {
+		method = pickMethod(cfg)
+	}
+	switch method {
+	case CredentialClientSecret:
+		if cfg.ClientSecret == "" {
+			return nil, "", errors.New("dynamics: client secret authentication needs a client secret")
+		}
 		if err := need(CredentialClientSecret, cfg.TenantID, cfg.ClientID); err != nil {
 			return nil, "", err
 		}
@@ -85,7 +118,10 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error)
 			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
 		return wrapCred(cred, CredentialClientSecret, err)
 
-	case cfg.CertificatePath != "":
+	case CredentialClientCertificate:
+		if cfg.CertificatePath == "" {
+			return nil, "", errors.New("dynamics: client certificate authentication needs a certificate path")
+		}
 		if err := need(CredentialClientCertificate, cfg.TenantID, cfg.ClientID); err != nil {
 			return nil, "", err
 		}
@@ -106,7 +142,13 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error)
 			&azidentity.ClientCertificateCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
 		return wrapCred(cred, CredentialClientCertificate, err)
 
-	case cfg.FederatedTokenFile != "":
+	case CredentialOIDCToken, CredentialOIDCTokenFile, CredentialAzurePipelines, CredentialGitHubActions:
+		return newOIDCCredential(method, cfg, opts, disableDiscovery)
+
+	case CredentialWorkloadIdentity:
+		if cfg.FederatedTokenFile == "" {
+			return nil, "", errors.New("dynamics: workload identity authentication needs a federated token file")
+		}
 		if err := need(CredentialWorkloadIdentity, cfg.TenantID, cfg.ClientID); err != nil {
 			return nil, "", err
 		}
@@ -116,18 +158,21 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error)
 		})
 		return wrapCred(cred, CredentialWorkloadIdentity, err)
 
-	case cfg.UseCLI:
+	case CredentialAzureCLI:
 		// The CLI talks to its own authority; only the tenant can be chosen.
 		cred, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
 		return wrapCred(cred, CredentialAzureCLI, err)
 
-	case cfg.UseManagedIdentity:
+	case CredentialManagedIdentity:
 		mo := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: opts}
 		if cfg.ClientID != "" {
 			mo.ID = azidentity.ClientID(cfg.ClientID)
 		}
 		cred, err := azidentity.NewManagedIdentityCredential(mo)
 		return wrapCred(cred, CredentialManagedIdentity, err)
+	case "":
+	default:
+		return nil, "", fmt.Errorf("dynamics: unknown credential method %q", method)
 	}
 	var hint string
 	if cfg.TenantID != "" || cfg.ClientID != "" {
@@ -136,6 +181,31 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, string, error)
 	return nil, "", errors.New("dynamics: no Dataverse credential configured" + hint +
 		": set a client secret, a client certificate path or a federated token file together with a tenant ID and a client ID, " +
 		"or use the Azure CLI, or use a managed identity, or give an access token")
+}
+
+// pickMethod is the method of the first input that is set, or "".
+func pickMethod(cfg CredentialConfig) string {
+	switch {
+	case cfg.ClientSecret != "":
+		return CredentialClientSecret
+	case cfg.CertificatePath != "":
+		return CredentialClientCertificate
+	case cfg.OIDCToken != "":
+		return CredentialOIDCToken
+	case cfg.OIDCTokenFilePath != "":
+		return CredentialOIDCTokenFile
+	case cfg.ServiceConnectionID != "":
+		return CredentialAzurePipelines
+	case cfg.OIDCRequestURL != "":
+		return CredentialGitHubActions
+	case cfg.FederatedTokenFile != "":
+		return CredentialWorkloadIdentity
+	case cfg.UseCLI:
+		return CredentialAzureCLI
+	case cfg.UseManagedIdentity:
+		return CredentialManagedIdentity
+	}
+	return ""
 }
 
 // clientOptions builds the azcore options and says whether instance discovery must be off.

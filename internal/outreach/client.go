@@ -159,45 +159,62 @@ func decodeSingle(method, url string, body []byte, typ string) (*resourceObject,
 	return doc.Data, nil
 }
 
-// list reads every page of a collection. The first URL is built here; every later one is the
+// list reads every page of a collection.
+func (c *Client) list(ctx context.Context, plural, typ string, filters [][2]string) ([]resourceObject, error) {
+	var all []resourceObject
+	err := c.walk(ctx, plural, c.collectionURL(plural, filters), func(body []byte) (*string, bool, error) {
+		var doc collectionDocument
+		if err := json.Unmarshal(body, &doc); err != nil {
+			return nil, false, err
+		}
+		for i := range doc.Data {
+			if err := checkType(&doc.Data[i], typ); err != nil {
+				return nil, false, err
+			}
+		}
+		all = append(all, doc.Data...)
+		return doc.Links.Next, false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// walk reads a collection page by page from first, handing each page's body to visit, which
+// decodes it and returns the page's links.next and whether it has seen enough (a caller with a
+// limit stops early instead of reading pages it would throw away). Every later URL is the
 // server's links.next, followed verbatim because its cursor is opaque, but only on the configured
 // host and scheme: the bearer token is sent with it, and a next link elsewhere (a misconfigured
 // proxy, a hostile response) must not receive it.
-func (c *Client) list(ctx context.Context, plural, typ string, filters [][2]string) ([]resourceObject, error) {
-	next := c.collectionURL(plural, filters)
+func (c *Client) walk(ctx context.Context, plural, first string, visit func(body []byte) (next *string, stop bool, err error)) error {
+	next := first
 	seen := map[string]bool{}
-	var all []resourceObject
 	for page := 0; next != ""; page++ {
 		if page >= maxPages {
-			return nil, fmt.Errorf("listing %s: more than %d pages; giving up", plural, maxPages)
+			return fmt.Errorf("listing %s: more than %d pages; giving up", plural, maxPages)
 		}
 		if seen[next] {
-			return nil, fmt.Errorf("listing %s: the server returned a next link that was already visited; stopping to avoid a loop", plural)
+			return fmt.Errorf("listing %s: the server returned a next link that was already visited; stopping to avoid a loop", plural)
 		}
 		seen[next] = true
 		body, err := c.do(ctx, request{method: http.MethodGet, url: next, idempotent: true})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var doc collectionDocument
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return nil, fmt.Errorf("decoding a page of %s: %w", plural, err)
+		link, stop, err := visit(body)
+		if err != nil {
+			return fmt.Errorf("decoding a page of %s: %w", plural, err)
 		}
-		for i := range doc.Data {
-			if err := checkType(&doc.Data[i], typ); err != nil {
-				return nil, fmt.Errorf("decoding a page of %s: %w", plural, err)
-			}
-		}
-		all = append(all, doc.Data...)
 		next = ""
-		if doc.Links.Next != nil && strings.TrimSpace(*doc.Links.Next) != "" {
-			next, err = c.resolveNext(*doc.Links.Next)
+		if !stop && link != nil && strings.TrimSpace(*link) != "" {
+			next, err = c.resolveNext(*link)
 			if err != nil {
-				return nil, fmt.Errorf("listing %s: %w", plural, err)
+				return fmt.Errorf("listing %s: %w", plural, err)
 			}
 		}
 	}
-	return all, nil
+	return nil
 }
 
 // resolveNext checks a links.next value and makes it absolute. An absolute link is returned as
@@ -238,20 +255,26 @@ func portOf(u *url.URL) string {
 	return "443"
 }
 
-// collectionURL builds the first page's URL. Filter keys are kept readable (filter[plugin][id])
-// and values are query-escaped; note that the API reads a comma in a filter value as a list.
+// collectionURL builds the first page's URL, with the largest page size.
 func (c *Client) collectionURL(plural string, filters [][2]string) string {
+	return c.queryURL(plural, append([][2]string{{"page[size]", strconv.Itoa(pageSize)}}, filters...))
+}
+
+// queryURL builds a collection URL from query parameters in order. Keys are kept readable
+// (filter[plugin][id]) and values are query-escaped; a parameter with an empty value is left
+// out. Note that the API reads a comma in a filter value as a list.
+func (c *Client) queryURL(plural string, params [][2]string) string {
 	var b strings.Builder
 	b.WriteString(c.apiRoot)
 	b.WriteString("/")
 	b.WriteString(plural)
-	b.WriteString("?page[size]=")
-	b.WriteString(strconv.Itoa(pageSize))
-	for _, f := range filters {
+	sep := "?"
+	for _, f := range params {
 		if f[1] == "" {
 			continue
 		}
-		b.WriteString("&")
+		b.WriteString(sep)
+		sep = "&"
 		b.WriteString(f[0])
 		b.WriteString("=")
 		b.WriteString(url.QueryEscape(f[1]))

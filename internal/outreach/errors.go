@@ -90,6 +90,9 @@ func (e *APIError) hint() string {
 		return "check the access token or credentials"
 	case http.StatusForbidden:
 		if e.ID == "unauthorizedOauthScope" {
+			if scope := requiredScope(e.Path); scope != "" {
+				return "the token lacks the " + scope + " scope this call needs"
+			}
 			return "the token lacks the scope this call needs (plugins.read, plugins.write, plugins.delete, or plugins.all for all three)"
 		}
 		return "the Outreach user's permissions do not allow this action"

@@ -65,6 +65,13 @@ type dynamicsModel struct {
 	UseManagedIdentity        types.Bool   `tfsdk:"use_managed_identity"`
 	AuthorityHost             types.String `tfsdk:"authority_host"`
 	Solution                  types.String `tfsdk:"solution"`
+
+	UseOIDC                        types.Bool   `tfsdk:"use_oidc"`
+	OIDCRequestURL                 types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken               types.String `tfsdk:"oidc_request_token"`
+	ADOPipelineServiceConnectionID types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	OIDCToken                      types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath              types.String `tfsdk:"oidc_token_file_path"`
 }
 
 // Metadata names the provider.
@@ -85,16 +92,20 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"column in Dataverse. Both blocks are optional: configure only the system you manage.",
 		Attributes: map[string]schema.Attribute{
 			"outreach": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Connection to the Outreach API. Needed by every `outreach_*` resource and data source.",
+				Optional: true,
+				MarkdownDescription: "Connection to the Outreach API. Needed by every `outreach_*` resource and data source. " +
+					"Sign-in methods, in order of precedence: `access_token`; the server-to-server app (`s2s_*`, the method for CI); " +
+					"the OAuth refresh-token flow (`client_id`, `client_secret`, `refresh_token`, `redirect_uri`). " + configDecides,
 				Attributes: map[string]schema.Attribute{
 					"base_url":      str("Outreach API base URL. Default `https://api.outreach.io`. Environment: `OUTREACH_BASE_URL`. `http://` is accepted for loopback hosts only.", false),
-					"access_token":  str("A static OAuth access token; takes precedence over every other method. Environment: `OUTREACH_ACCESS_TOKEN`.", true),
+					"access_token":  str("A static OAuth access token; takes precedence over the other methods set in this block. Environment: `OUTREACH_ACCESS_TOKEN` (used only when this block sets no sign-in method).", true),
 					"client_id":     str("OAuth client id for the refresh-token flow. Environment: `OUTREACH_CLIENT_ID`.", false),
 					"client_secret": str("OAuth client secret for the refresh-token flow. Environment: `OUTREACH_CLIENT_SECRET`.", true),
-					"refresh_token": str("OAuth refresh token. Outreach rotates refresh tokens on every use; the provider keeps the newest one in its token cache and uses it from then on. Environment: `OUTREACH_REFRESH_TOKEN`.", true),
-					"redirect_uri":  str("Redirect URI registered for the OAuth client. Environment: `OUTREACH_REDIRECT_URI`.", false),
-					"s2s_app_id":    str("Server-to-server app id (the app's S2S GUID), the JWT issuer. Environment: `OUTREACH_S2S_APP_ID`.", false),
+					"refresh_token": str("OAuth refresh token. Outreach rotates refresh tokens on every use; the provider keeps the newest one in its token cache and uses it from then on. "+
+						"A CI runner starts without that cache, so a stored refresh token stops working within 14 days: use the server-to-server app in CI "+
+						"(the provider warns when `CI=true` and it signs in with a refresh token). Environment: `OUTREACH_REFRESH_TOKEN`.", true),
+					"redirect_uri": str("Redirect URI registered for the OAuth client. Environment: `OUTREACH_REDIRECT_URI`.", false),
+					"s2s_app_id":   str("Server-to-server app id (the app's S2S GUID), the JWT issuer. The server-to-server app is the sign-in method for CI. Environment: `OUTREACH_S2S_APP_ID`.", false),
 					"s2s_private_key": str("The S2S app's RSA private key, as PEM text or a path to a PEM file; signs the RS256 app token. "+
 						"Environment: `OUTREACH_S2S_PRIVATE_KEY`.", true),
 					"s2s_install_id": str("The app installation id the S2S token is exchanged for. Environment: `OUTREACH_S2S_INSTALL_ID`.", false),
@@ -109,11 +120,14 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				},
 			},
 			"dynamics": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Connection to the Dataverse Web API of the Dynamics 365 organization. Needed by every `dynamics_*` resource and data source.",
+				Optional: true,
+				MarkdownDescription: "Connection to the Dataverse Web API of the Dynamics 365 organization. Needed by every `dynamics_*` resource and data source. " +
+					"Sign-in methods, in order of precedence: `access_token`; `client_secret`; `client_certificate_path`; OpenID Connect from CI " +
+					"(`use_oidc` or any `oidc_*` / `ado_pipeline_service_connection_id` setting, no stored secret); `use_cli`; " +
+					"`use_managed_identity`; last, workload identity (`AZURE_FEDERATED_TOKEN_FILE`, environment only). " + configDecides,
 				Attributes: map[string]schema.Attribute{
 					"url":                         str("Organization URL, e.g. `https://contoso.crm.dynamics.com`. Environment: `DYNAMICS_URL`. `http://` is accepted for loopback hosts only.", false),
-					"access_token":                str("A static bearer token for Dataverse; takes precedence over Azure credentials. Environment: `DYNAMICS_ACCESS_TOKEN`.", true),
+					"access_token":                str("A static bearer token for Dataverse; takes precedence over the other methods set in this block. Environment: `DYNAMICS_ACCESS_TOKEN` (used only when this block sets no sign-in method).", true),
 					"tenant_id":                   str("Microsoft Entra tenant id. Environment: `AZURE_TENANT_ID`.", false),
 					"client_id":                   str("Application (client) id of the app registration bound to a Dataverse application user. Environment: `AZURE_CLIENT_ID`.", false),
 					"client_secret":               str("Client secret of the app registration. Environment: `AZURE_CLIENT_SECRET`.", true),
@@ -128,7 +142,29 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 						MarkdownDescription: "Use the managed identity of the machine (with `client_id` for a user-assigned identity). Environment: `DYNAMICS_USE_MANAGED_IDENTITY`.",
 					},
 					"authority_host": str("Microsoft Entra authority host, for sovereign and private clouds. Environment: `AZURE_AUTHORITY_HOST`. "+
-						"Workload identity (OIDC in CI) is used when `AZURE_FEDERATED_TOKEN_FILE` is set.", false),
+						"Workload identity (Kubernetes) is used when `AZURE_FEDERATED_TOKEN_FILE` is set and no other method is chosen.", false),
+					"use_oidc": schema.BoolAttribute{
+						Optional: true,
+						MarkdownDescription: "Sign in with an OpenID Connect token from the CI system, exchanged at Entra ID as a client assertion " +
+							"against a federated credential of the app registration (with `tenant_id` and `client_id`). The source is, in order: " +
+							"`oidc_token`, `oidc_token_file_path`, `ado_pipeline_service_connection_id` (Azure Pipelines), `oidc_request_url` " +
+							"(GitHub Actions); settings of this block first, then the environment. Setting one of those in this block turns OIDC on " +
+							"by itself; from the environment, OIDC is used only with `DYNAMICS_USE_OIDC` or `ARM_USE_OIDC`, because CI systems " +
+							"set their variables in every job. A new assertion is obtained for every new access token. " +
+							"Environment: `DYNAMICS_USE_OIDC`, `ARM_USE_OIDC`.",
+					},
+					"oidc_request_url": str("GitHub Actions: the URL the job's OIDC token is requested from (audience `api://AzureADTokenExchange`). "+
+						"The job needs `permissions: id-token: write`. Environment: `DYNAMICS_OIDC_REQUEST_URL`, `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`.", false),
+					"oidc_request_token": str("GitHub Actions: the bearer token for `oidc_request_url` (environment: `DYNAMICS_OIDC_REQUEST_TOKEN`, "+
+						"`ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Azure Pipelines: the pipeline's `System.AccessToken` "+
+						"(environment: `DYNAMICS_OIDC_REQUEST_TOKEN`, `ARM_OIDC_REQUEST_TOKEN`, `SYSTEM_ACCESSTOKEN`, which the pipeline must map explicitly).", true),
+					"ado_pipeline_service_connection_id": str("Azure Pipelines: the id of the Azure Resource Manager service connection that uses "+
+						"workload identity federation; the token is requested from the pipeline's `SYSTEM_OIDCREQUESTURI`. Environment: "+
+						"`DYNAMICS_ADO_PIPELINE_SERVICE_CONNECTION_ID`, `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`.", false),
+					"oidc_token": str("An OIDC token (JWT) as such, e.g. HCP Terraform's workload identity token, which lasts for the run phase. "+
+						"Environment: `DYNAMICS_OIDC_TOKEN`, `ARM_OIDC_TOKEN`, `TFC_WORKLOAD_IDENTITY_TOKEN`.", true),
+					"oidc_token_file_path": str("A file holding an OIDC token (JWT); it is read again for every new access token, so a rotated token is used. "+
+						"Environment: `DYNAMICS_OIDC_TOKEN_FILE_PATH`, `ARM_OIDC_TOKEN_FILE_PATH`.", false),
 					"solution": str("Unique name of the unmanaged solution new columns are created in, unless a resource says otherwise. Environment: `DYNAMICS_SOLUTION`.", false),
 				},
 			},
@@ -141,6 +177,12 @@ func (p *OutreachProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 	}
 }
+
+// configDecides is the precedence rule between the provider block and the environment, as the
+// schema states it (provider_credentials.go applies it).
+const configDecides = "The block decides: when it sets an input of a sign-in method, that method is used, the environment only fills in " +
+	"inputs of that method the block leaves unset, and variables of other methods are ignored (an access token exported in a shell " +
+	"never overrides the method configured here). Only when the block sets no method does the environment choose, in the same order."
 
 // Configure resolves the configuration and environment into clients. Nothing is contacted here:
 // a system that is not configured only fails when a resource needs it, with an error naming what
@@ -155,7 +197,7 @@ func (p *OutreachProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.ResourceData = data
+	resp.ResourceData = data.forResources()
 	resp.DataSourceData = data
 }
 

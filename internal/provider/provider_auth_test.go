@@ -79,18 +79,7 @@ func TestAccProviderAuth_s2s(t *testing.T) {
 	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s2s := func(keyRef string) string {
-		return fmt.Sprintf(`
-provider "outreach" {
-  outreach = {
-    base_url        = %q
-    s2s_app_id      = %q
-    s2s_install_id  = "%d"
-    s2s_private_key = %q
-  }
-}
-`, env.Sandbox.OutreachURL(), sandbox.S2SAppID, sandbox.S2SInstallID, keyRef) + pluginLookup
-	}
+	s2s := func(keyRef string) string { return s2sConfig(env, keyRef) }
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +104,41 @@ provider "outreach" {
 
 func TestAccProviderAuth_azureClientSecret(t *testing.T) {
 	env := acctest.NewEnv(t)
-	azure := func(secret string) string {
-		return fmt.Sprintf(`
+	azure := func(secret string) string { return azureSecretConfig(env, secret) }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            azure(sandbox.AzureClientSecret),
+				ConfigStateChecks: donotphoneRead,
+			},
+			{
+				Config:      azure("wrong-secret"),
+				ExpectError: regexp.MustCompile(`AADSTS7000215`),
+			},
+		},
+	})
+}
+
+// s2sConfig signs in to the sandbox's Outreach with the S2S app and a private key (PEM text or
+// a path), and reads plugin 1.
+func s2sConfig(env *acctest.Env, keyRef string) string {
+	return fmt.Sprintf(`
+provider "outreach" {
+  outreach = {
+    base_url        = %q
+    s2s_app_id      = %q
+    s2s_install_id  = "%d"
+    s2s_private_key = %q
+  }
+}
+`, env.Sandbox.OutreachURL(), sandbox.S2SAppID, sandbox.S2SInstallID, keyRef) + pluginLookup
+}
+
+// azureSecretConfig signs in to the sandbox's Dataverse with the app's client secret and reads
+// lead.donotphone (donotphoneRead checks it).
+func azureSecretConfig(env *acctest.Env, secret string) string {
+	return fmt.Sprintf(`
 provider "outreach" {
   dynamics = {
     url            = %q
@@ -132,22 +154,10 @@ data "dynamics_attribute" "a" {
   logical_name = "donotphone"
 }
 `, env.Sandbox.DynamicsURL(), sandbox.AzureTenantID, sandbox.AzureClientID, secret, env.Sandbox.DynamicsURL())
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: azure(sandbox.AzureClientSecret),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.dynamics_attribute.a", tfjsonpath.New("display_name"), knownvalue.StringExact("Do not allow Phone Calls")),
-				},
-			},
-			{
-				Config:      azure("wrong-secret"),
-				ExpectError: regexp.MustCompile(`AADSTS7000215`),
-			},
-		},
-	})
+}
+
+var donotphoneRead = []statecheck.StateCheck{
+	statecheck.ExpectKnownValue("data.dynamics_attribute.a", tfjsonpath.New("display_name"), knownvalue.StringExact("Do not allow Phone Calls")),
 }
 
 func TestAccProvider_incompleteCredentialsNameWhatIsMissing(t *testing.T) {

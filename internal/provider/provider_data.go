@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/dynamics"
@@ -30,42 +29,16 @@ type providerData struct {
 	dynamics    *dynamics.Client
 	dynamicsErr error // why dynamics is nil
 	solution    string
+	// solutionUnknown says the default solution is known only at apply (dynamics.solution
+	// comes from a value not known yet): resources plan it as unknown, not as "no solution".
+	solutionUnknown bool
+	// keepStateWhileUnknown is set on the copy resources get: when the provider cannot connect
+	// because its settings are known only at apply, a refresh keeps the prior state instead of
+	// failing (the plan of a second apply), as the resources' plan checks already skip.
+	keepStateWhileUnknown bool
 
 	catalog *catalogCache
 	shared  *sharedReads // field mappings, sync conditions and object settings (shared_reads.go)
-}
-
-// setting is one provider attribute with its environment fallback.
-type setting struct {
-	attr string // e.g. "outreach.client_id"
-	env  string
-}
-
-// resolveString returns the configured value, else the environment variable, else "".
-func resolveString(v types.String, env string) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
-	}
-	if env == "" {
-		return ""
-	}
-	return os.Getenv(env)
-}
-
-func resolveBool(v types.Bool, env string, diags *diag.Diagnostics, p path.Path) bool {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueBool()
-	}
-	raw := os.Getenv(env)
-	if raw == "" {
-		return false
-	}
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		diags.AddAttributeError(p, "Invalid environment variable "+env,
-			fmt.Sprintf("%s must be true or false, got %q.", env, raw))
-	}
-	return b
 }
 
 func newProviderData(ctx context.Context, version string, cfg providerModel, diags *diag.Diagnostics) *providerData {
@@ -102,12 +75,13 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 		return nil
 	}
 	data := &providerData{catalog: newCatalogCache(), shared: newSharedReads(shared)}
-	data.outreach, data.pluginID, data.outreachErr = configureOutreach(cfg.Outreach, httpClient, policy, diags)
+	data.outreach, data.pluginID, data.outreachErr = configureOutreach(ctx, cfg.Outreach, httpClient, policy, diags)
 	data.dynamics, data.solution, data.dynamicsErr = configureDynamics(ctx, cfg.Dynamics, httpClient, policy, diags)
+	data.solutionUnknown = cfg.Dynamics != nil && cfg.Dynamics.Solution.IsUnknown()
 	return data
 }
 
-func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, diags *diag.Diagnostics) (*outreach.Client, int64, error) {
+func configureOutreach(ctx context.Context, m *outreachModel, hc *http.Client, policy httpx.Policy, diags *diag.Diagnostics) (*outreach.Client, int64, error) {
 	if m == nil {
 		m = &outreachModel{}
 	}
@@ -119,8 +93,7 @@ func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, d
 	}); name != "" {
 		return nil, 0, unknownSettingError("outreach." + name)
 	}
-	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
-	baseURL := get(m.BaseURL, "OUTREACH_BASE_URL")
+	baseURL := setting{"outreach.base_url", []string{"OUTREACH_BASE_URL"}}.resolve(m.BaseURL)
 	if baseURL == "" {
 		baseURL = outreach.DefaultBaseURL
 	}
@@ -137,23 +110,17 @@ func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, d
 		pluginID = id
 	}
 
-	accessToken := get(m.AccessToken, "OUTREACH_ACCESS_TOKEN")
-	s2sApp, s2sKey, s2sInstall := get(m.S2SAppID, "OUTREACH_S2S_APP_ID"), get(m.S2SPrivateKey, "OUTREACH_S2S_PRIVATE_KEY"), get(m.S2SInstallID, "OUTREACH_S2S_INSTALL_ID")
-	clientID, clientSecret := get(m.ClientID, "OUTREACH_CLIENT_ID"), get(m.ClientSecret, "OUTREACH_CLIENT_SECRET")
-	refreshToken, redirectURI := get(m.RefreshToken, "OUTREACH_REFRESH_TOKEN"), get(m.RedirectURI, "OUTREACH_REDIRECT_URI")
-
+	method, fromConfig := chooseOutreachMethod(m)
+	tflog.Debug(ctx, "Outreach sign-in method selected", map[string]any{"method": method, "from_config": fromConfig})
 	var auth outreach.TokenSource
-	switch {
-	case accessToken != "":
-		auth = outreach.StaticToken(accessToken)
-	case s2sApp != "" || s2sKey != "" || s2sInstall != "":
-		if missing := missingSettings(map[setting]string{
-			{"outreach.s2s_app_id", "OUTREACH_S2S_APP_ID"}:           s2sApp,
-			{"outreach.s2s_private_key", "OUTREACH_S2S_PRIVATE_KEY"}: s2sKey,
-			{"outreach.s2s_install_id", "OUTREACH_S2S_INSTALL_ID"}:   s2sInstall,
-		}); missing != "" {
-			diags.AddAttributeError(root, "Incomplete Outreach server-to-server credentials",
-				"Server-to-server authentication needs an app id, its private key and an installation id. Missing: "+missing+".")
+	switch method {
+	case outreachMethodAccessToken:
+		auth = outreach.StaticToken(outreachAccessToken.resolve(m.AccessToken))
+	case outreachMethodS2S:
+		s2sApp, s2sKey, s2sInstall := outreachS2SAppID.resolve(m.S2SAppID), outreachS2SKey.resolve(m.S2SPrivateKey), outreachS2SInstall.resolve(m.S2SInstallID)
+		if missing := missingInputs(input{outreachS2SAppID, s2sApp}, input{outreachS2SKey, s2sKey}, input{outreachS2SInstall, s2sInstall}); len(missing) > 0 {
+			diags.AddAttributeError(root.AtName(missing[0].name()), "Incomplete Outreach server-to-server credentials",
+				"Server-to-server authentication needs an app id, its private key and an installation id. Missing: "+joinSettings(missing)+".")
 			return nil, 0, nil
 		}
 		key, err := outreach.ParsePrivateKey(s2sKey)
@@ -167,20 +134,20 @@ func configureOutreach(m *outreachModel, hc *http.Client, policy httpx.Policy, d
 			return nil, 0, nil
 		}
 		auth = src
-	case clientID != "" || clientSecret != "" || refreshToken != "":
-		if missing := missingSettings(map[setting]string{
-			{"outreach.client_id", "OUTREACH_CLIENT_ID"}:         clientID,
-			{"outreach.client_secret", "OUTREACH_CLIENT_SECRET"}: clientSecret,
-			{"outreach.refresh_token", "OUTREACH_REFRESH_TOKEN"}: refreshToken,
-			{"outreach.redirect_uri", "OUTREACH_REDIRECT_URI"}:   redirectURI,
-		}); missing != "" {
-			diags.AddAttributeError(root, "Incomplete Outreach OAuth credentials",
-				"The refresh-token flow needs a client id, client secret, refresh token and redirect URI. Missing: "+missing+".")
+	case outreachMethodRefreshToken:
+		clientID, clientSecret := outreachClientID.resolve(m.ClientID), outreachClientSecret.resolve(m.ClientSecret)
+		refreshToken, redirectURI := outreachRefreshToken.resolve(m.RefreshToken), outreachRedirectURI.resolve(m.RedirectURI)
+		if missing := missingInputs(input{outreachClientID, clientID}, input{outreachClientSecret, clientSecret},
+			input{outreachRefreshToken, refreshToken}, input{outreachRedirectURI, redirectURI}); len(missing) > 0 {
+			diags.AddAttributeError(root.AtName(missing[0].name()), "Incomplete Outreach OAuth credentials",
+				"The refresh-token flow needs a client id, client secret, refresh token and redirect URI. Missing: "+joinSettings(missing)+".")
 			return nil, 0, nil
 		}
+		warnRefreshTokenInCI(diags)
 		src, err := outreach.NewRefreshSource(outreach.RefreshConfig{
 			BaseURL: baseURL, ClientID: clientID, ClientSecret: clientSecret, RedirectURI: redirectURI,
-			RefreshToken: refreshToken, CacheDir: get(m.TokenCacheDir, "OUTREACH_TOKEN_CACHE_DIR"), HTTPClient: hc, Policy: policy,
+			RefreshToken: refreshToken, CacheDir: setting{"outreach.token_cache_dir", []string{"OUTREACH_TOKEN_CACHE_DIR"}}.resolve(m.TokenCacheDir),
+			HTTPClient: hc, Policy: policy,
 		})
 		if err != nil {
 			diags.AddAttributeError(root, "Invalid Outreach OAuth configuration", err.Error())
@@ -206,48 +173,64 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		m = &dynamicsModel{}
 	}
 	root := path.Root("dynamics")
+	// The solution default does not depend on how the provider connects: a known (or unset)
+	// dynamics.solution resolves now even when a connection setting is known only at apply, so
+	// that resources plan the value the apply will use.
+	solution := ""
+	if !m.Solution.IsUnknown() {
+		solution = setting{"dynamics.solution", []string{"DYNAMICS_SOLUTION"}}.resolve(m.Solution)
+	}
 	if name := firstUnknown(map[string]attr.Value{
 		"url": m.URL, "access_token": m.AccessToken, "tenant_id": m.TenantID, "client_id": m.ClientID,
 		"client_secret": m.ClientSecret, "client_certificate_path": m.ClientCertificatePath,
 		"client_certificate_password": m.ClientCertificatePassword, "use_cli": m.UseCLI,
 		"use_managed_identity": m.UseManagedIdentity, "authority_host": m.AuthorityHost, "solution": m.Solution,
+		"use_oidc": m.UseOIDC, "oidc_request_url": m.OIDCRequestURL, "oidc_request_token": m.OIDCRequestToken,
+		"ado_pipeline_service_connection_id": m.ADOPipelineServiceConnectionID, "oidc_token": m.OIDCToken,
+		"oidc_token_file_path": m.OIDCTokenFilePath,
 	}); name != "" {
-		return nil, "", unknownSettingError("dynamics." + name)
+		return nil, solution, unknownSettingError("dynamics." + name)
 	}
-	get := func(v types.String, env string) string { return strings.TrimSpace(resolveString(v, env)) }
-	url := get(m.URL, "DYNAMICS_URL")
-	solution := get(m.Solution, "DYNAMICS_SOLUTION")
-	token := get(m.AccessToken, "DYNAMICS_ACCESS_TOKEN")
-	credCfg := dynamics.CredentialConfig{
-		TenantID:            get(m.TenantID, "AZURE_TENANT_ID"),
-		ClientID:            get(m.ClientID, "AZURE_CLIENT_ID"),
-		ClientSecret:        get(m.ClientSecret, "AZURE_CLIENT_SECRET"),
-		CertificatePath:     get(m.ClientCertificatePath, "AZURE_CLIENT_CERTIFICATE_PATH"),
-		CertificatePassword: get(m.ClientCertificatePassword, "AZURE_CLIENT_CERTIFICATE_PASSWORD"),
-		FederatedTokenFile:  os.Getenv("AZURE_FEDERATED_TOKEN_FILE"),
-		AuthorityHost:       get(m.AuthorityHost, "AZURE_AUTHORITY_HOST"),
-		UseCLI:              resolveBool(m.UseCLI, "DYNAMICS_USE_CLI", diags, root.AtName("use_cli")),
-		UseManagedIdentity:  resolveBool(m.UseManagedIdentity, "DYNAMICS_USE_MANAGED_IDENTITY", diags, root.AtName("use_managed_identity")),
-		HTTPClient:          hc,
+	url := setting{"dynamics.url", []string{"DYNAMICS_URL"}}.resolve(m.URL)
+	choice := chooseDynamicsMethod(m, diags)
+	if diags.HasError() {
+		return nil, solution, nil
 	}
-	if credCfg.UseCLI || credCfg.UseManagedIdentity {
-		// AZURE_FEDERATED_TOKEN_FILE is set by CI systems and AKS whether or not the user wants
-		// workload identity; an explicit use_cli or use_managed_identity must not lose to it.
-		credCfg.FederatedTokenFile = ""
-	}
+	tflog.Debug(ctx, "Dynamics sign-in method selected", map[string]any{"method": choice.method, "from_config": choice.fromConfig})
 	if url == "" {
-		return nil, solution, fmt.Errorf("the Dynamics organization URL is not configured. Set dynamics.url (DYNAMICS_URL) " +
-			"and credentials: dynamics.access_token (DYNAMICS_ACCESS_TOKEN) or an Azure credential (dynamics.tenant_id, " +
-			"client_id and client_secret or client_certificate_path; AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, " +
-			"AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE; or use_cli / use_managed_identity)")
+		return nil, solution, errors.New("the Dynamics organization URL is not configured. Set dynamics.url (DYNAMICS_URL) " +
+			"and credentials: " + dynamicsMethodsHelp)
 	}
-	cfg := dynamics.Config{URL: url, HTTPClient: hc, Policy: policy, StaticToken: token}
-	if token == "" {
+	// fail reports a problem with the chosen method: at once when the provider block chose it,
+	// else when a dynamics_* resource needs Dataverse (an Outreach-only configuration must not
+	// fail over variables meant for something else).
+	fail := func(attr, summary, detail string) (*dynamics.Client, string, error) {
+		if choice.fromConfig {
+			diags.AddAttributeError(root.AtName(attr), summary, detail)
+			return nil, solution, nil
+		}
+		return nil, solution, errors.New(strings.TrimSuffix(detail, "."))
+	}
+	cfg := dynamics.Config{URL: url, HTTPClient: hc, Policy: policy}
+	switch choice.method {
+	case dynamicsMethodNone:
+		return nil, solution, errors.New("no Dynamics credentials are configured. Set " + dynamicsMethodsHelp)
+	case dynamicsMethodAccessToken:
+		cfg.StaticToken = dynamicsAccessToken.resolve(m.AccessToken)
+		tflog.Debug(ctx, "Dynamics credential selected", map[string]any{"method": dynamicsMethodAccessToken})
+	default:
+		credCfg, summary, missing, hint := dynamicsCredentialConfig(ctx, m, choice)
+		if len(missing) > 0 {
+			attr := missing[0].name()
+			if !strings.HasPrefix(missing[0].attr, "dynamics.") {
+				attr = "ado_pipeline_service_connection_id" // SYSTEM_OIDCREQUESTURI belongs to that mode
+			}
+			return fail(attr, summary, "Missing: "+joinSettings(missing)+"."+hint)
+		}
+		credCfg.HTTPClient = hc
 		cred, method, err := dynamics.NewCredential(credCfg)
 		if err != nil {
-			return nil, solution, fmt.Errorf("no usable Dynamics credentials: %w. Set dynamics.access_token (DYNAMICS_ACCESS_TOKEN), "+
-				"or dynamics.tenant_id and client_id (AZURE_TENANT_ID, AZURE_CLIENT_ID) with client_secret (AZURE_CLIENT_SECRET), "+
-				"client_certificate_path (AZURE_CLIENT_CERTIFICATE_PATH) or AZURE_FEDERATED_TOKEN_FILE; or use_cli / use_managed_identity", err)
+			return fail(credentialAttr(credCfg.Method), "Invalid Dynamics credentials", err.Error()+".")
 		}
 		tflog.Debug(ctx, "Dynamics credential selected", map[string]any{"method": method})
 		cfg.Credential = cred
@@ -258,6 +241,33 @@ func configureDynamics(ctx context.Context, m *dynamicsModel, hc *http.Client, p
 		return nil, solution, nil
 	}
 	return c, solution, nil
+}
+
+// dynamicsMethodsHelp lists the Dynamics sign-in methods, for the errors that say none is set.
+const dynamicsMethodsHelp = "dynamics.access_token (DYNAMICS_ACCESS_TOKEN); or dynamics.tenant_id and client_id " +
+	"(AZURE_TENANT_ID, AZURE_CLIENT_ID) with client_secret (AZURE_CLIENT_SECRET), client_certificate_path " +
+	"(AZURE_CLIENT_CERTIFICATE_PATH), use_oidc (DYNAMICS_USE_OIDC, ARM_USE_OIDC) with an OIDC source, or " +
+	"AZURE_FEDERATED_TOKEN_FILE; or use_cli / use_managed_identity"
+
+// credentialAttr is the attribute a credential error is reported on.
+func credentialAttr(method string) string {
+	switch method {
+	case dynamics.CredentialClientCertificate:
+		return "client_certificate_path"
+	case dynamics.CredentialOIDCToken:
+		return "oidc_token"
+	case dynamics.CredentialOIDCTokenFile:
+		return "oidc_token_file_path"
+	case dynamics.CredentialAzurePipelines:
+		return "ado_pipeline_service_connection_id"
+	case dynamics.CredentialGitHubActions:
+		return "oidc_request_url"
+	case dynamics.CredentialAzureCLI:
+		return "use_cli"
+	case dynamics.CredentialManagedIdentity:
+		return "use_managed_identity"
+	}
+	return "client_id"
 }
 
 // firstUnknown returns the (alphabetically first) name of a setting whose value is not known
@@ -289,35 +299,51 @@ func (e *configUnknownError) Error() string {
 		"depends on first (terraform apply -target=...)"
 }
 
+// addNotRefreshedWarning says why a resource kept its prior state. The text is the same for every
+// resource, so Terraform shows it once with a count.
+func addNotRefreshedWarning(diags *diag.Diagnostics, err error) {
+	diags.AddWarning("Not refreshed: provider settings known only at apply",
+		"The provider cannot connect during this plan because "+errText(err)+". Resources keep the values from "+
+			"the last refresh, so changes made outside Terraform show only in a later plan; the apply connects with "+
+			"the settings known by then.")
+}
+
 // configUnknown reports whether err says the configuration is not known yet.
 func configUnknown(err error) bool {
 	var u *configUnknownError
 	return errors.As(err, &u)
 }
 
-// missingSettings lists, sorted, the settings whose value is empty, each with its environment
-// variable.
-func missingSettings(values map[setting]string) string {
-	var missing []string
-	for s, v := range values {
-		if v == "" {
-			missing = append(missing, fmt.Sprintf("%s (%s)", s.attr, s.env))
-		}
-	}
-	sortStrings(missing)
-	return strings.Join(missing, ", ")
+// forResources is the copy of d that resources get (see keepStateWhileUnknown); data sources get
+// d itself, because a data source has no prior state to keep.
+func (d *providerData) forResources() *providerData {
+	r := *d
+	r.keepStateWhileUnknown = true
+	return &r
 }
 
-// outreachClient returns the Outreach client or a diagnostic naming what to configure.
+// outreachClient returns the Outreach client or a diagnostic naming what to configure. For a
+// resource whose provider settings are known only at apply it returns nil with a warning only:
+// the caller (a refresh or a plan check during plan) then leaves its state or plan as it is, and
+// the apply, which always has known settings, connects.
 func (d *providerData) outreachClient(diags *diag.Diagnostics) *outreach.Client {
+	if d.outreach == nil && d.keepStateWhileUnknown && configUnknown(d.outreachErr) {
+		addNotRefreshedWarning(diags, d.outreachErr)
+		return nil
+	}
 	if d.outreach == nil {
 		diags.AddError("Outreach is not configured", "This resource needs the Outreach API, but "+errText(d.outreachErr)+".")
 	}
 	return d.outreach
 }
 
-// dynamicsClient returns the Dataverse client or a diagnostic naming what to configure.
+// dynamicsClient returns the Dataverse client or a diagnostic naming what to configure; like
+// outreachClient, nil without a diagnostic for a resource while the settings are unknown.
 func (d *providerData) dynamicsClient(diags *diag.Diagnostics) *dynamics.Client {
+	if d.dynamics == nil && d.keepStateWhileUnknown && configUnknown(d.dynamicsErr) {
+		addNotRefreshedWarning(diags, d.dynamicsErr)
+		return nil
+	}
 	if d.dynamics == nil {
 		diags.AddError("Dynamics is not configured", "This resource needs the Dataverse Web API, but "+errText(d.dynamicsErr)+".")
 	}

@@ -152,38 +152,7 @@ func TestAccRuntimeSharedField(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: env.Config(`
-# The guide's configurations use for_each over the objects; the test harness cannot read
-# string-keyed instances from state, so the test uses count over the same list.
-locals {
-  objects = ["contact", "lead"]
-}
-
-data "dynamics_attribute" "donotemail" {
-  provider     = outreach
-  count        = length(local.objects)
-  entity       = local.objects[count.index]
-  logical_name = "donotemail"
-}
-
-resource "outreach_dynamics_field_mapping" "opted_out" {
-  count          = length(local.objects)
-  object         = local.objects[count.index]
-  outreach_field = "optedOut"
-  dynamics_field = data.dynamics_attribute.donotemail[count.index].logical_name
-  direction      = "bidirectional"
-}
-
-resource "outreach_dynamics_object_settings" "this" {
-  count             = length(local.objects)
-  object            = local.objects[count.index]
-  polling           = true
-  polling_frequency = 15
-  pushing           = true
-  inbound_update    = true
-  outbound_update   = true
-}
-`),
+			Config: env.Config(sharedFieldHCL),
 			ConfigStateChecks: []statecheck.StateCheck{runtimeCheck(func() {
 				contact := runtimeCreateRecord(t, env, "contacts", map[string]any{"firstname": "Ada", "lastname": "Shared"})
 				lead := runtimeCreateRecord(t, env, "leads", map[string]any{"firstname": "Grace", "lastname": "Shared"})
@@ -274,40 +243,7 @@ func TestAccRuntimeOutreachOnly(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: env.Config(`
-# The guide's configurations use for_each over the objects; the test harness cannot read
-# string-keyed instances from state, so the test uses count over the same list.
-locals {
-  objects = ["contact", "lead"]
-}
-
-resource "outreach_dynamics_sync_condition" "inbound_create_not_opted_out" {
-  count    = length(local.objects)
-  object   = local.objects[count.index]
-  trigger  = "inbound_create"
-  field    = "donotemail"
-  operator = "equals"
-  value    = "false"
-}
-
-resource "outreach_dynamics_sync_condition" "outbound_create_not_opted_out" {
-  count    = length(local.objects)
-  object   = local.objects[count.index]
-  trigger  = "outbound_create"
-  field    = "optedOut"
-  operator = "equals"
-  value    = "false"
-}
-
-resource "outreach_dynamics_object_settings" "this" {
-  count           = length(local.objects)
-  object          = local.objects[count.index]
-  polling         = true
-  inbound_create  = true
-  pushing         = true
-  outbound_create = true
-}
-`),
+			Config: env.Config(outreachOnlyHCL),
 			ConfigStateChecks: []statecheck.StateCheck{runtimeCheck(func() {
 				// Dynamics → Outreach.
 				optedOut := runtimeCreateRecord(t, env, "contacts", map[string]any{"lastname": "Unsubscribed", "donotemail": true})

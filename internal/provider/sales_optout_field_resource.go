@@ -234,9 +234,14 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 	// Optional+Computed would otherwise keep whatever is in state when the configuration drops
 	// the attribute; the provider default is what "unset" means here.
 	if config.Solution.IsNull() {
-		plan.Solution = types.StringNull()
-		if r.data != nil && r.data.solution != "" {
+		switch {
+		case r.data != nil && r.data.solutionUnknown:
+			// The provider's dynamics.solution is known only at apply.
+			plan.Solution = types.StringUnknown()
+		case r.data != nil && r.data.solution != "":
 			plan.Solution = types.StringValue(r.data.solution)
+		default:
+			plan.Solution = types.StringNull()
 		}
 	}
 	plan.AttributeType = types.StringValue("Boolean")

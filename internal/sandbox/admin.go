@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 		adminError(w, http.StatusForbidden, "the admin API answers loopback clients only")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/_sandbox/ui/") {
+		s.serveUI(w, r)
 		return
 	}
 	route := r.Method + " " + r.URL.Path

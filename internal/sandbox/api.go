@@ -27,6 +27,9 @@ type kind struct {
 	// decorate, when set, adds request-dependent members (such as meta requested by a query
 	// parameter) to a rendered resource object.
 	decorate func(s *Server, rec record, q url.Values, o map[string]any)
+	// list, when set, answers the collection GET itself (its own sorts and filters; audit.go);
+	// a kind with list and no get is a collection only.
+	list func(s *Server, q url.Values, base, path string) (map[string]any, []apiError)
 }
 
 // scopeResource is the resource part of the scopes that guard k.
@@ -126,7 +129,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/v2"), "/")
 	segs := strings.Split(rest, "/")
 	k := kinds[segs[0]]
-	if k == nil || len(segs) > 4 || len(segs) == 3 {
+	if k == nil || len(segs) > 4 || len(segs) == 3 || (len(segs) > 1 && k.get == nil) {
 		writeErrors(w, http.StatusNotFound, apiError{ID: errNotFound, Detail: "no such resource: " + r.URL.Path})
 		return
 	}
@@ -191,7 +194,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 
 	switch {
 	case len(segs) == 4:
-		s.refreshFields(w, id, now)
+		s.refreshFields(w, p, id, now)
+	case len(segs) == 1 && r.Method == http.MethodGet && k.list != nil:
+		s.serveCustomList(w, r, k)
 	case len(segs) == 1 && r.Method == http.MethodGet:
 		lq, errs := parseListQuery(r.URL.Query(), k.typ, k.filterable)
 		if len(errs) > 0 {
@@ -224,6 +229,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 			writeErrors(w, status, errs...)
 			return
 		}
+		s.recordChange(p, k.typ, auditCreate, nil, rec.object(base), now)
 		w.Header().Set("Location", base+"/api/v2/"+k.plural+"/"+itoa(rec.recordID()))
 		writeJSON(w, http.StatusCreated, jsonAPIMediaType, map[string]any{"data": render(rec)})
 	default:
@@ -237,6 +243,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": render(rec)})
 		case http.MethodDelete:
 			k.remove(s.st, id)
+			s.recordChange(p, k.typ, auditDelete, rec.object(base), nil, now)
 			w.WriteHeader(http.StatusNoContent)
 		case http.MethodPatch:
 			if !hasBody {
@@ -256,10 +263,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p *principal, 
 				writeErrors(w, statusOf(*e), *e)
 				return
 			}
+			before := rec.object(base)
 			if status, errs := k.update(s, rec, in, now); len(errs) > 0 {
 				writeErrors(w, status, errs...)
 				return
 			}
+			s.recordChange(p, k.typ, auditUpdate, before, rec.object(base), now)
 			writeJSON(w, http.StatusOK, jsonAPIMediaType, map[string]any{"data": render(rec)})
 		}
 	}
@@ -382,15 +391,18 @@ func (p *plugin) object(base string) map[string]any {
 }
 
 // refreshFields is the plugin action that re-reads the CRM's columns (contract 3.1).
-func (s *Server) refreshFields(w http.ResponseWriter, id int64, now time.Time) {
-	p := s.st.Plugins[id]
-	if p == nil {
+func (s *Server) refreshFields(w http.ResponseWriter, p *principal, id int64, now time.Time) {
+	pl := s.st.Plugins[id]
+	if pl == nil {
 		writeErrors(w, http.StatusNotFound, apiError{ID: errNotFound, Detail: fmt.Sprintf("plugin %d not found", id)})
 		return
 	}
 	lag := time.Duration(s.faults.RefreshLagSeconds) * time.Second
 	s.st.refreshCRMFields(id, s.org, now.Add(-lag))
-	p.UpdatedAt = now
+	pl.UpdatedAt = now
+	s.st.appendAudit("plugin_updated", auditUpdate, p.agent(), []map[string]any{{
+		"resourceType": typePlugin, "resourceId": id, "attribute": "pluginFields", "before": nil, "after": "refreshed from the CRM",
+	}}, now)
 	w.WriteHeader(http.StatusNoContent)
 }
 

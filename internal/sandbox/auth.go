@@ -23,6 +23,9 @@ const (
 	StaticAccessToken = "sandbox-outreach-token"
 	// ReadOnlyAccessToken is the Outreach token with scope plugins.read only (user 2).
 	ReadOnlyAccessToken = "sandbox-readonly-token"
+	// OversightAccessToken is the Outreach token with scopes auditLogs.read and sequences.read
+	// only (user 3): what watching the plugin from the public API needs, and nothing else.
+	OversightAccessToken = "sandbox-oversight-token"
 	// OAuthClientID, OAuthClientSecret and OAuthRedirectURI identify the sandbox's OAuth client.
 	OAuthClientID     = "sandbox-client"
 	OAuthClientSecret = "sandbox-secret"
@@ -40,8 +43,10 @@ const (
 	AzureClientID     = "sandbox-azure-client"
 	AzureClientSecret = "sandbox-azure-secret"
 
-	sandboxUserID  = int64(1)
-	readOnlyUserID = int64(2)
+	sandboxUserID   = int64(1)
+	readOnlyUserID  = int64(2)
+	oversightUserID = int64(3)
+	uiAdminUserID   = int64(4) // the administrator working in the Outreach UI (ui.go)
 
 	scopeRead   = "plugins.read"
 	scopeWrite  = "plugins.write"
@@ -84,6 +89,10 @@ type rateWindow struct {
 type principal struct {
 	rateKey string // the rate limit is per user; an S2S token has no user, so per install
 	scopes  []string
+	// userID (0 for an S2S token) and installID name the principal in audit entries; viaUI marks
+	// the administrator of ui.go.
+	userID, installID int64
+	viaUI             bool
 }
 
 // has reports whether the principal holds scope, or the ".all" scope of the same resource
@@ -99,8 +108,9 @@ func (p *principal) has(scope string) bool {
 }
 
 var staticTokens = map[string]accessToken{
-	StaticAccessToken:   {UserID: sandboxUserID, Scopes: []string{scopeAll, scopeProspectsAll}},
-	ReadOnlyAccessToken: {UserID: readOnlyUserID, Scopes: []string{scopeRead}},
+	StaticAccessToken:    {UserID: sandboxUserID, Scopes: []string{scopeAll, scopeProspectsAll}},
+	ReadOnlyAccessToken:  {UserID: readOnlyUserID, Scopes: []string{scopeRead}},
+	OversightAccessToken: {UserID: oversightUserID, Scopes: []string{"auditLogs.read", "sequences.read"}},
 }
 
 func randomToken() string {
@@ -137,7 +147,7 @@ func (s *Server) authenticate(r *http.Request, now time.Time) *principal {
 	if at.UserID == 0 {
 		key = "install:" + itoa(at.InstallID)
 	}
-	return &principal{rateKey: key, scopes: at.Scopes}
+	return &principal{rateKey: key, scopes: at.Scopes, userID: at.UserID, installID: at.InstallID}
 }
 
 // hitRateLimit counts one request against the principal's window and sets the X-RateLimit-*

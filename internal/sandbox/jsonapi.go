@@ -274,25 +274,13 @@ const (
 func parseListQuery(q url.Values, typ string, filterable map[string]bool) (listQuery, []apiError) {
 	lq := listQuery{size: defaultPageSize, filters: map[string][]string{}}
 	var errs []apiError
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(q) {
 		v := q.Get(k)
+		if ok, e := pagingParam(k, v, &lq.size, &lq.count); ok {
+			errs = append(errs, e...)
+			continue
+		}
 		switch {
-		case k == "page[size]":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxPageSize {
-				errs = append(errs, invalidParam(k, "page[size] must be an integer from 1 to %d", maxPageSize))
-				continue
-			}
-			lq.size = n
-		case k == "page[after]":
-			// decoded below, once the sort is known
-		case strings.HasPrefix(k, "page["):
-			errs = append(errs, invalidParam(k, "unsupported paging parameter %s; use page[size] and page[after]", k))
 		case k == "sort":
 			switch v {
 			case "id":
@@ -300,14 +288,6 @@ func parseListQuery(q url.Values, typ string, filterable map[string]bool) (listQ
 				lq.desc = true
 			default:
 				errs = append(errs, invalidParam(k, "sort must be id or -id"))
-			}
-		case k == "count":
-			switch v {
-			case "true":
-				lq.count = true
-			case "false":
-			default:
-				errs = append(errs, invalidParam(k, "count must be true or false"))
 			}
 		case strings.HasPrefix(k, "filter[") && strings.HasSuffix(k, "]"):
 			attr := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(k, "filter["), "]"), "][", ".")
@@ -340,6 +320,45 @@ func parseListQuery(q url.Values, typ string, filterable map[string]bool) (listQ
 		}
 	}
 	return lq, errs
+}
+
+// sortedKeys lists the parameters in name order, so that the errors of a request never depend on
+// map iteration order.
+func sortedKeys(q url.Values) []string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// pagingParam reads the parameters every collection takes alike: page[size], count, and the
+// paging parameters the API does not have. It reports whether k was one of them; page[after] is
+// one too, but the caller decodes it, once the sort is known.
+func pagingParam(k, v string, size *int, count *bool) (bool, []apiError) {
+	switch {
+	case k == "page[size]":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			return true, []apiError{invalidParam(k, "page[size] must be an integer from 1 to %d", maxPageSize)}
+		}
+		*size = n
+	case k == "page[after]":
+	case strings.HasPrefix(k, "page["):
+		return true, []apiError{invalidParam(k, "unsupported paging parameter %s; use page[size] and page[after]", k)}
+	case k == "count":
+		switch v {
+		case "true":
+			*count = true
+		case "false":
+		default:
+			return true, []apiError{invalidParam(k, "count must be true or false")}
+		}
+	default:
+		return false, nil
+	}
+	return true, nil
 }
 
 func filterList(filterable map[string]bool) string {

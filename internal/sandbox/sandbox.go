@@ -54,6 +54,10 @@ type Options struct {
 	// Logf reports problems that cannot be returned to a caller, such as a failed write of
 	// state.json after a request. Default log.Printf.
 	Logf func(format string, args ...any)
+	// EntraAccessTokenLifetime is the lifetime of the access tokens Entra ID mints; 0 means
+	// 3599 s. Below five minutes MSAL asks for a new token for every request, which lets a test
+	// see each sign-in of a long apply.
+	EntraAccessTokenLifetime time.Duration
 }
 
 // Faults make the sandbox misbehave on purpose. PUT /_sandbox/faults replaces them; counts are
@@ -77,6 +81,10 @@ type Faults struct {
 	// seconds ago (sandbox clock), as the plugin does: it reads the CRM's metadata without strong
 	// consistency, so a column created moments before a refresh may not be in the catalog yet.
 	RefreshLagSeconds int `json:"refresh_lag_seconds"`
+	// DynamicsClockStepSeconds moves the sandbox clock forward by this many seconds after each
+	// Dataverse Web API request: a long apply in fast-forward, in which tokens and CI JWTs expire
+	// between one request and the next.
+	DynamicsClockStepSeconds int `json:"dynamics_clock_step_seconds"`
 	// Faults are the Dataverse faults, forwarded to the org.
 	dataverse.Faults
 }
@@ -176,6 +184,8 @@ func Start(opts Options) (*Server, error) {
 		TenantID:     AzureTenantID,
 		ClientID:     AzureClientID,
 		ClientSecret: AzureClientSecret,
+
+		AccessTokenLifetime: opts.EntraAccessTokenLifetime,
 	})
 	s.org.SetBaseURL(s.dynamicsURL)
 
@@ -365,6 +375,9 @@ func (s *Server) handleDynamics(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sleepLatency(r)
 	s.writeThrough(w, r, s.org.Handler().ServeHTTP)
+	if step := s.currentFaults().DynamicsClockStepSeconds; step > 0 && strings.HasPrefix(r.URL.Path, "/api/data/") {
+		s.AdvanceClock(time.Duration(step) * time.Second)
+	}
 }
 
 func (s *Server) serveOutreach(w http.ResponseWriter, r *http.Request) {

@@ -63,6 +63,9 @@ type state struct {
 	ProspectSeq int64               `json:"prospect_seq"`
 	// SyncMarks is where the last sync round left off in each system (sync.go).
 	SyncMarks syncMarks `json:"sync_marks"`
+	// AuditLogs and Sequences are the public API resources of audit.go and sequences.go.
+	AuditLogs map[int64]*auditEvent `json:"audit_logs"`
+	Sequences map[int64]*sequence   `json:"sequences"`
 }
 
 type plugin struct {
@@ -269,6 +272,8 @@ func newState() *state {
 		LastMint:      map[int64]time.Time{},
 		RateWindows:   map[string]*rateWindow{},
 		Prospects:     map[int64]*prospect{},
+		AuditLogs:     map[int64]*auditEvent{},
+		Sequences:     map[int64]*sequence{},
 	}
 }
 
@@ -310,6 +315,12 @@ func (st *state) fillMaps() {
 	}
 	if st.Prospects == nil {
 		st.Prospects = fresh.Prospects
+	}
+	if st.AuditLogs == nil {
+		st.AuditLogs = fresh.AuditLogs
+	}
+	if st.Sequences == nil {
+		st.Sequences = fresh.Sequences
 	}
 	for _, p := range st.Prospects {
 		if p.Bools == nil {
@@ -364,6 +375,7 @@ func seedState(now time.Time, instanceURL string, org columnSource) *state {
 	}
 	st.refreshCRMFields(p.ID, org, now)
 	st.addRefreshToken(SeedRefreshToken, sandboxUserID, now)
+	st.seedSequences(now)
 	return st
 }
 

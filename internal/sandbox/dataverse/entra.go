@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// This file emulates the Microsoft Entra ID endpoints that azidentity's ClientSecretCredential
-// (MSAL Go) calls with instance discovery disabled (toolchain facts section 6), and the bearer
+// This file emulates the Microsoft Entra ID endpoints that azidentity's ClientSecretCredential and
+// ClientAssertionCredential (MSAL Go) call with instance discovery disabled (toolchain facts section 6), and the bearer
 // token check of the Web API.
 
-// tokenLifetime is what Entra ID grants a client-credentials token (expires_in 3599).
+// tokenLifetime is what Entra ID grants by default a client-credentials token (expires_in 3599).
 const tokenLifetime = 3599 * time.Second
 
 // oidcScopes are the OpenID Connect scopes MSAL adds to every token request; they name no
@@ -110,26 +110,33 @@ func tenantNotFound(tenant string) string {
 	return fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", tenant)
 }
 
-// serveToken is the client-credentials grant (facts 1.1): form-encoded client_id, client_secret
-// (or HTTP Basic), grant_type and a scope naming one resource with /.default.
+// serveToken is the client-credentials grant (facts 1.1): form-encoded client_id, a client secret
+// (form or HTTP Basic) or a federated client assertion (federation.go), grant_type and a scope
+// naming one resource with /.default. Every request is logged (TokenRequests).
 func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) {
+	entry := TokenRequest{At: o.cfg.Now(), Status: http.StatusOK}
+	defer func() { o.tokenLog = append(o.tokenLog, entry) }()
+	fail := func(status int, code string, aadsts int, description string) {
+		entry.Status, entry.AADSTS = status, aadsts
+		o.entraError(w, r, status, code, aadsts, description)
+	}
 	if r.Method != http.MethodPost {
-		o.entraError(w, r, http.StatusBadRequest, "invalid_request", 900561,
+		fail(http.StatusBadRequest, "invalid_request", 900561,
 			fmt.Sprintf("The endpoint only accepts POST, OPTIONS requests. Received a %s request.", r.Method))
 		return
 	}
 	if !o.knownTenant(tenant) {
-		o.entraError(w, r, http.StatusBadRequest, "invalid_request", 90002, tenantNotFound(tenant))
+		fail(http.StatusBadRequest, "invalid_request", 90002, tenantNotFound(tenant))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
-		o.entraError(w, r, http.StatusBadRequest, "invalid_request", 900144, "The request body must be form-encoded: "+err.Error())
+		fail(http.StatusBadRequest, "invalid_request", 900144, "The request body must be form-encoded: "+err.Error())
 		return
 	}
 	form := r.PostForm
 	missing := func(param string) {
-		o.entraError(w, r, http.StatusBadRequest, "invalid_request", 900144,
+		fail(http.StatusBadRequest, "invalid_request", 900144,
 			fmt.Sprintf("The request body must contain the following parameter: '%s'.", param))
 	}
 	grant := form.Get("grant_type")
@@ -138,7 +145,7 @@ func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) 
 		return
 	}
 	if grant != "client_credentials" {
-		o.entraError(w, r, http.StatusBadRequest, "unsupported_grant_type", 70003,
+		fail(http.StatusBadRequest, "unsupported_grant_type", 70003,
 			fmt.Sprintf("The app requested an unsupported grant type '%s'. This sandbox supports only client_credentials.", grant))
 		return
 	}
@@ -151,21 +158,29 @@ func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) 
 		return
 	}
 	if clientID != o.cfg.ClientID {
-		o.entraError(w, r, http.StatusBadRequest, "unauthorized_client", 700016,
+		fail(http.StatusBadRequest, "unauthorized_client", 700016,
 			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", clientID, o.cfg.TenantID))
 		return
 	}
-	switch {
-	case form.Get("client_assertion") != "":
-		o.entraError(w, r, http.StatusUnauthorized, "invalid_client", 700027,
-			"Client assertion failed signature validation: no certificate is registered on this application (this sandbox supports client secrets only).")
-		return
+	entry.ClientID, entry.SecretSent = clientID, secret != ""
+	switch assertion := form.Get("client_assertion"); {
+	case assertion != "":
+		if t := form.Get("client_assertion_type"); t != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+			fail(http.StatusBadRequest, "invalid_request", 90014,
+				"The required field 'client_assertion_type' is missing from the credential or is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+			return
+		}
+		entry.Assertion = &AssertionInfo{}
+		if e := o.checkAssertion(clientID, assertion, entry.Assertion); e != nil {
+			fail(e.status, e.code, e.aadsts, e.desc)
+			return
+		}
 	case secret == "":
-		o.entraError(w, r, http.StatusUnauthorized, "invalid_client", 7000216,
+		fail(http.StatusUnauthorized, "invalid_client", 7000216,
 			"'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
 		return
 	case secret != o.cfg.ClientSecret:
-		o.entraError(w, r, http.StatusUnauthorized, "invalid_client", 7000215,
+		fail(http.StatusUnauthorized, "invalid_client", 7000215,
 			fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", clientID))
 		return
 	}
@@ -182,11 +197,11 @@ func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) 
 	}
 	switch {
 	case len(resources) == 0 || !strings.HasSuffix(resources[0], "/.default"):
-		o.entraError(w, r, http.StatusBadRequest, "invalid_scope", 1002012,
+		fail(http.StatusBadRequest, "invalid_scope", 1002012,
 			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope))
 		return
 	case len(resources) > 1:
-		o.entraError(w, r, http.StatusBadRequest, "invalid_scope", 70011,
+		fail(http.StatusBadRequest, "invalid_scope", 70011,
 			fmt.Sprintf("The provided value for the input parameter 'scope' is not valid. The scope %s is not valid. A client credentials request must name a single resource.", scope))
 		return
 	}
@@ -194,7 +209,7 @@ func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) 
 	audience := strings.ToLower(o.origin(r))
 	if !strings.EqualFold(resource, audience) {
 		// Entra ID answers an unknown resource with invalid_resource (AADSTS500011).
-		o.entraError(w, r, http.StatusBadRequest, "invalid_resource", 500011,
+		fail(http.StatusBadRequest, "invalid_resource", 500011,
 			fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", resource, o.cfg.TenantID))
 		return
 	}
@@ -206,12 +221,12 @@ func (o *Org) serveToken(w http.ResponseWriter, r *http.Request, tenant string) 
 		}
 	}
 	access := newAccessToken()
-	o.st.Tokens[access] = &token{Audience: audience, ClientID: clientID, ExpiresAt: now.Add(tokenLifetime)}
+	o.st.Tokens[access] = &token{Audience: audience, ClientID: clientID, ExpiresAt: now.Add(o.cfg.AccessTokenLifetime)}
 	o.st.Stats.TokensIssued++
 	writeEntraJSON(w, http.StatusOK, map[string]any{
 		"token_type":     "Bearer",
-		"expires_in":     int(tokenLifetime / time.Second),
-		"ext_expires_in": int(tokenLifetime / time.Second),
+		"expires_in":     int(o.cfg.AccessTokenLifetime / time.Second),
+		"ext_expires_in": int(o.cfg.AccessTokenLifetime / time.Second),
 		"access_token":   access,
 	})
 }

@@ -1,6 +1,7 @@
 package dataverse
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,12 @@ type Config struct {
 	// ClientID and ClientSecret identify the only Entra ID app registration; defaults
 	// "sandbox-azure-client" / "sandbox-azure-secret".
 	ClientID, ClientSecret string
+	// FederatedCredentials are the app registration's federated identity credentials
+	// (federation.go); nil means DefaultFederatedCredentials.
+	FederatedCredentials []FederatedCredential
+	// AccessTokenLifetime is the lifetime of a minted access token; 0 means Entra ID's 3599 s.
+	// Tests that need a client to come back for a new token within one process shorten it.
+	AccessTokenLifetime time.Duration
 }
 
 // Defaults applied by NewOrg to an empty Config field.
@@ -43,6 +50,10 @@ type Org struct {
 	mu      sync.Mutex
 	baseURL string // no trailing slash; "" = derive from each request
 	st      *state
+
+	federated  []FederatedCredential
+	issuerKeys map[string]*rsa.PrivateKey // of the emulated CI identity providers, by issuer
+	tokenLog   []TokenRequest
 }
 
 // NewOrg returns an org in its seeded state: tables lead, contact, account, opportunity, task,
@@ -64,7 +75,14 @@ func NewOrg(cfg Config) *Org {
 	if cfg.ClientSecret == "" {
 		cfg.ClientSecret = DefaultClientSecret
 	}
-	return &Org{cfg: cfg, st: seedState()}
+	if cfg.AccessTokenLifetime <= 0 {
+		cfg.AccessTokenLifetime = tokenLifetime
+	}
+	fed := cfg.FederatedCredentials
+	if fed == nil {
+		fed = DefaultFederatedCredentials()
+	}
+	return &Org{cfg: cfg, st: seedState(), federated: fed}
 }
 
 // SetBaseURL sets the org's public URL, e.g. "https://127.0.0.1:8788" (a trailing slash is
@@ -164,11 +182,12 @@ func (o *Org) Restore(b []byte) error {
 	return nil
 }
 
-// Reset puts the org back to its seed, including faults, stats and minted tokens.
+// Reset puts the org back to its seed, including faults, stats, minted tokens and the token log.
 func (o *Org) Reset() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.st = seedState()
+	o.tokenLog = nil
 }
 
 // Faults are injected failures. Each counter is consumed as the fault fires.

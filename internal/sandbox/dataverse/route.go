@@ -30,6 +30,10 @@ func (o *Org) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.st.Stats.Requests++
+	if strings.HasPrefix(r.URL.Path, "/_ci/") {
+		o.serveCI(w, r) // the emulated CI identity providers (federation.go)
+		return
+	}
 	if m := apiVersionRE.FindStringSubmatch(r.URL.Path); m != nil {
 		o.serveAPI(w, r, m[1], strings.TrimPrefix(m[2], "/"))
 		return

@@ -43,3 +43,25 @@ run "plugin_state" {
     error_message = "The plugin must map no opt-out field (and, in the sandbox, nothing at all): ${jsonencode(output.opt_out_mappings)}"
   }
 }
+
+# The coverage of the live plugin names the configuration on both objects and finds nothing:
+# no opt-out crosses, and the conditions keep opted-out people out.
+run "coverage" {
+  module {
+    source = "./tests/plugin_state"
+  }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] :
+      output.coverage[o].configuration == "outreach_only" && !output.coverage[o].outreach_to_dynamics && !output.coverage[o].dynamics_to_outreach &&
+      length(output.coverage[o].conditions) == 2
+    ])
+    error_message = "Both objects must be outreach_only, with the two conditions: ${jsonencode(output.coverage)}"
+  }
+
+  assert {
+    condition     = length(output.findings) == 0
+    error_message = "Outreach only must have no finding: ${jsonencode(output.findings)}"
+  }
+}

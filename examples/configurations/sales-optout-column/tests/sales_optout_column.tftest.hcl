@@ -60,3 +60,28 @@ run "plugin_state" {
     error_message = "The plugin must hold exactly one opt-out mapping per object: optedOut ↔ new_salesoptout. Got: ${jsonencode(output.opt_out_mappings)}"
   }
 }
+
+# The coverage of the live plugin names the configuration on both objects and finds nothing.
+run "coverage" {
+  module {
+    source = "./tests/plugin_state"
+  }
+
+  variables {
+    logical_name = "new_salesoptout"
+  }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] :
+      output.coverage[o].configuration == "sales_field" && output.coverage[o].outreach_to_dynamics && output.coverage[o].dynamics_to_outreach &&
+      output.coverage[o].dynamics_columns == tolist(["new_salesoptout"])
+    ])
+    error_message = "Both objects must be sales_field, with opt-outs reaching both sides through new_salesoptout alone: ${jsonencode(output.coverage)}"
+  }
+
+  assert {
+    condition     = length(output.findings) == 0
+    error_message = "The Sales Opt Out column must have no finding: ${jsonencode(output.findings)}"
+  }
+}

@@ -44,3 +44,24 @@ run "plugin_state" {
     error_message = "The plugin's mappings are not the ones Terraform created."
   }
 }
+
+# The coverage of the live plugin names the configuration on both objects and finds nothing.
+run "coverage" {
+  module {
+    source = "./tests/plugin_state"
+  }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] :
+      output.coverage[o].configuration == "shared_field" && output.coverage[o].outreach_to_dynamics && output.coverage[o].dynamics_to_outreach &&
+      contains(output.coverage[o].dynamics_columns, "donotphone") && output.coverage[o].outreach_fields == tolist(["optedOut"])
+    ])
+    error_message = "Both objects must be shared_field, with opt-outs reaching both sides (and every opt-out column set from Outreach): ${jsonencode(output.coverage)}"
+  }
+
+  assert {
+    condition     = length(output.findings) == 0
+    error_message = "The shared field must have no finding: ${jsonencode(output.findings)}"
+  }
+}

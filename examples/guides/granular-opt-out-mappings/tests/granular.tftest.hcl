@@ -29,4 +29,13 @@ run "plugin_state" {
     }
     error_message = "The plugin must map exactly the three channels on both objects, and not optedOut. Got: ${jsonencode(output.opt_out_mappings)}"
   }
+
+  assert {
+    condition = alltrue([
+      for o in ["contact", "lead"] :
+      output.coverage[o].configuration == "granular" && output.coverage[o].outreach_to_dynamics && output.coverage[o].dynamics_to_outreach &&
+      output.coverage[o].dynamics_columns == tolist(["donotemail", "donotphone", "new_donotsms"]) && length(output.coverage[o].findings) == 0
+    ])
+    error_message = "Both objects must be granular, each channel reaching both sides, with no finding: ${jsonencode(output.coverage)}"
+  }
 }

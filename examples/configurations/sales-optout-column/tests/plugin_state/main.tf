@@ -56,3 +56,18 @@ output "columns" {
   description = "Per table, the column's Dataverse definition."
   value       = data.dynamics_attribute.column
 }
+
+# The opt-out coverage of the live plugin: every mapping, condition and object setting.
+data "outreach_dynamics_optout_coverage" "this" {
+  objects = var.objects
+}
+
+output "coverage" {
+  description = "Per object, the opt-out coverage."
+  value       = data.outreach_dynamics_optout_coverage.this.coverage
+}
+
+output "findings" {
+  description = "Every finding of the coverage."
+  value       = data.outreach_dynamics_optout_coverage.this.findings
+}

@@ -26,3 +26,18 @@ output "opt_out_mappings" {
     ]
   }
 }
+
+# The opt-out coverage of the live plugin: every mapping, condition and object setting.
+data "outreach_dynamics_optout_coverage" "this" {
+  objects = var.objects
+}
+
+output "coverage" {
+  description = "Per object, the opt-out coverage."
+  value       = data.outreach_dynamics_optout_coverage.this.coverage
+}
+
+output "findings" {
+  description = "Every finding of the coverage."
+  value       = data.outreach_dynamics_optout_coverage.this.findings
+}
