@@ -33,6 +33,12 @@ func catalogServer(t *testing.T, release <-chan struct{}, leadLists *atomic.Int6
 			`","side":"crm","name":"donotemail","label":"Do not email","type":"boolean","writable":true}}]}`))
 	}))
 	t.Cleanup(srv.Close)
+	return fakeOutreachClient(t, srv)
+}
+
+// fakeOutreachClient is a client of srv with a static token and no retries.
+func fakeOutreachClient(t *testing.T, srv *httptest.Server) *outreach.Client {
+	t.Helper()
 	c, err := outreach.New(outreach.Config{BaseURL: srv.URL, Auth: outreach.StaticToken("t"), Policy: httpx.Policy{MaxRetries: 0}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-sync/terraform-provider-outreach/internal/httpx"
 	"github.com/optout-sync/terraform-provider-outreach/internal/outreach"
 )
 
@@ -32,11 +31,7 @@ func refreshServer(t *testing.T, listAfter int64, refreshes *atomic.Int64) *outr
 		_, _ = w.Write([]byte(`{"data":` + data + `}`))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := outreach.New(outreach.Config{BaseURL: srv.URL, Auth: outreach.StaticToken("t"), Policy: httpx.Policy{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return fakeOutreachClient(t, srv)
 }
 
 // Many resources of one apply waiting for new columns of one plugin share each refresh.

@@ -36,21 +36,7 @@ func TestAccFieldRefresh_lagBeforeTheCatalogListsANewColumn(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { env.Sandbox.SetFaults(sandbox.Faults{RefreshLagSeconds: 20}) },
-				Config: env.Config(`
-resource "dynamics_sales_optout_field" "contact" {
-  provider            = outreach
-  entity              = "contact"
-  schema_name         = "new_SalesOptOut"
-  display_name        = "Sales Opt Out"
-  deletion_protection = false
-}
-
-resource "outreach_dynamics_field_mapping" "contact" {
-  object         = "contact"
-  outreach_field = "optedOut"
-  dynamics_field = dynamics_sales_optout_field.contact.logical_name
-}
-
+				Config: env.Config(newContactColumnHCL + newContactColumnMappingHCL + `
 resource "outreach_dynamics_sync_condition" "contact" {
   object   = "contact"
   trigger  = "polling"
