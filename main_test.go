@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"testing"
 )
 
@@ -23,5 +24,20 @@ func TestQuietLogsOnlyWhenTerraformDiscardsThem(t *testing.T) {
 	quietLogsTerraformDiscards()
 	if got := os.Getenv("TF_LOG_SDK"); got != "" {
 		t.Errorf("with TF_LOG=DEBUG the SDK level must be left alone, got TF_LOG_SDK = %q", got)
+	}
+}
+
+func TestSoftMemoryLimitUnlessGOMEMLIMIT(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	softMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
+		t.Fatalf("memory limit %d, want %d", got, memoryLimit)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	softMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Fatalf("with GOMEMLIMIT set the limit must be left alone, got %d", got)
 	}
 }
