@@ -62,7 +62,13 @@ tfplugindocs() {
 site="$SBX_WORK/site"
 stage "$site"
 if [ -d templates ]; then cp -R templates/. "$site/templates/"; fi
-rm -f "$site"/templates/resources/dynamics_* "$site"/templates/data-sources/dynamics_*
+# A template named dynamics_<x>.md.tmpl is the page of the dynamics_<x> type when there is one
+# (pass 2), else of outreach_dynamics_<x> (this pass: tfplugindocs drops the provider prefix).
+is_dynamics_type() { grep -q "\"$1\": *{" "$SBX_WORK/schema-dynamics.json"; }
+for t in "$site"/templates/resources/dynamics_*.md.tmpl "$site"/templates/data-sources/dynamics_*.md.tmpl; do
+  [ -e "$t" ] || continue
+  if is_dynamics_type "$(basename "$t" .md.tmpl)"; then rm "$t"; fi
+done
 sbx_log "rendering the outreach_* pages, the provider page and the guides"
 tfplugindocs generate --provider-dir "$site" --provider-name outreach \
   --providers-schema "$SBX_WORK/schema-outreach.json" --rendered-website-dir docs
@@ -76,6 +82,7 @@ for kind in resources data-sources; do
   for t in templates/"$kind"/dynamics_*.md.tmpl; do
     [ -e "$t" ] || continue
     b=$(basename "$t")
+    is_dynamics_type "${b%.md.tmpl}" || continue
     cp "$t" "$site2/templates/$kind/${b#dynamics_}"
   done
 done

@@ -88,11 +88,12 @@ type Client struct {
 }
 
 // New returns a Client. A nil hc means http.DefaultClient's transport with no client timeout
-// (the request context bounds each call).
+// (the request context bounds each call). Redirects are never followed (see refuseRedirects).
 func New(hc *http.Client, p Policy) *Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
+	hc = refuseRedirects(hc)
 	if p.MaxRetries < 0 {
 		p.MaxRetries = 0
 	}

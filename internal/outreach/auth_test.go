@@ -135,7 +135,7 @@ func TestRefreshSourceRotatesPersistsAndReuses(t *testing.T) {
 		f.Get("client_secret") != "very-secret-value" || f.Get("redirect_uri") != "https://localhost/callback" {
 		t.Fatalf("grant form %v", f)
 	}
-	path := TokenCachePath(dir, srv.URL, "cid")
+	path := TokenCachePath(dir, srv.URL, "cid", "seed")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -167,25 +167,63 @@ func TestRefreshSourceRotatesPersistsAndReuses(t *testing.T) {
 	}
 }
 
-func TestRefreshSourceNewGrantReplacesChain(t *testing.T) {
+// TestRefreshSourceGrantsKeepTheirOwnChains: a newly configured refresh token is another grant
+// (another org or user of the same OAuth client): it gets a cache file of its own and leaves the
+// first grant's chain as it is, so that switching back reuses that chain.
+func TestRefreshSourceGrantsKeepTheirOwnChains(t *testing.T) {
 	oauth := &fakeOAuth{}
 	srv := oauth.start(t)
 	dir, clock, ctx := t.TempDir(), newFakeClock(), context.Background()
 	if _, err := newRefresh(t, srv.URL, dir, "seed", clock, nil).Token(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// The configured token is now the cache's current token: same chain, no new mint.
-	if _, err := newRefresh(t, srv.URL, dir, "refresh-1", clock, nil).Token(ctx); err != nil || oauth.count() != 1 {
-		t.Fatalf("current token as config: %v, mints %d", err, oauth.count())
-	}
-	// A token that is neither seed nor current is a new grant: used at once.
 	tok, err := newRefresh(t, srv.URL, dir, "brand-new-grant", clock, nil).Token(ctx)
 	if err != nil || tok != "access-2" || oauth.form(1).Get("refresh_token") != "brand-new-grant" {
 		t.Fatalf("new grant: %q, %v, form %v", tok, err, oauth.form(1))
 	}
-	c, err := readTokenCache(TokenCachePath(dir, srv.URL, "cid"))
+	c, err := readTokenCache(TokenCachePath(dir, srv.URL, "cid", "brand-new-grant"))
 	if err != nil || c.SeedSHA256 != seedHash("brand-new-grant") || c.RefreshToken != "refresh-2" {
-		t.Fatalf("cache after new grant: %+v, %v", c, err)
+		t.Fatalf("cache of the new grant: %+v, %v", c, err)
+	}
+	first, err := readTokenCache(TokenCachePath(dir, srv.URL, "cid", "seed"))
+	if err != nil || first.SeedSHA256 != seedHash("seed") || first.RefreshToken != "refresh-1" {
+		t.Fatalf("the first grant's chain was touched: %+v, %v", first, err)
+	}
+	// Back to the first grant: its cached access token is still good, no mint.
+	if tok, err := newRefresh(t, srv.URL, dir, "seed", clock, nil).Token(ctx); err != nil || tok != "access-1" || oauth.count() != 2 {
+		t.Fatalf("first grant again: %q, %v, mints %d", tok, err, oauth.count())
+	}
+	// After expiry the first grant mints with its own rotated token.
+	clock.Advance(7201 * time.Second)
+	if _, err := newRefresh(t, srv.URL, dir, "seed", clock, nil).Token(ctx); err != nil || oauth.form(2).Get("refresh_token") != "refresh-1" {
+		t.Fatalf("first grant after expiry: %v, form %v", err, oauth.form(2))
+	}
+}
+
+// TestRefreshSourceTakesOverTheLegacyPerClientCache: the chain an earlier version kept in the
+// per-client file is carried over for its own grant (the seed may have expired since), and
+// ignored for any other grant.
+func TestRefreshSourceTakesOverTheLegacyPerClientCache(t *testing.T) {
+	oauth := &fakeOAuth{}
+	srv := oauth.start(t)
+	dir, clock, ctx := t.TempDir(), newFakeClock(), context.Background()
+	base, _, err := normalizeBaseURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := &tokenCache{Version: tokenCacheVersion, BaseURL: base, ClientID: "cid", SeedSHA256: seedHash("seed"),
+		RefreshToken: "rotated-long-ago", UpdatedAt: clock.Now()}
+	if err := writeTokenCache(legacyTokenCachePath(dir, base, "cid"), legacy); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newRefresh(t, srv.URL, dir, "other-grant", clock, nil).Token(ctx); err != nil || oauth.form(0).Get("refresh_token") != "other-grant" {
+		t.Fatalf("another grant used the legacy chain: %v, form %v", err, oauth.form(0))
+	}
+	if _, err := newRefresh(t, srv.URL, dir, "seed", clock, nil).Token(ctx); err != nil || oauth.form(1).Get("refresh_token") != "rotated-long-ago" {
+		t.Fatalf("the grant's legacy chain was not carried over: %v, form %v", err, oauth.form(1))
+	}
+	if c, err := readTokenCache(TokenCachePath(dir, srv.URL, "cid", "seed")); err != nil || c.RefreshToken != "refresh-2" {
+		t.Fatalf("per-grant cache after the take-over: %+v, %v", c, err)
 	}
 }
 
@@ -276,7 +314,7 @@ func TestRefreshSourceIgnoresCorruptCache(t *testing.T) {
 	oauth := &fakeOAuth{}
 	srv := oauth.start(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(TokenCachePath(dir, srv.URL, "cid"), []byte("{not json"), 0o600); err != nil {
+	if err := os.WriteFile(TokenCachePath(dir, srv.URL, "cid", "seed"), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if tok, err := newRefresh(t, srv.URL, dir, "seed", newFakeClock(), nil).Token(context.Background()); err != nil || tok != "access-1" {
@@ -304,17 +342,23 @@ func TestNewRefreshSourceValidates(t *testing.T) {
 }
 
 func TestTokenCachePath(t *testing.T) {
-	a := TokenCachePath("/d", "https://api.outreach.io", "x")
-	if a != TokenCachePath("/d", "https://api.outreach.io/", "x") {
+	a := TokenCachePath("/d", "https://api.outreach.io", "x", "r")
+	if a != TokenCachePath("/d", "https://api.outreach.io/", "x", "r") {
 		t.Error("a trailing slash changes the cache file")
 	}
-	if a == TokenCachePath("/d", "https://api.outreach.io", "y") || a == TokenCachePath("/d", "https://other.example", "x") {
-		t.Error("different clients share a cache file")
+	for _, other := range []string{
+		TokenCachePath("/d", "https://api.outreach.io", "y", "r"),
+		TokenCachePath("/d", "https://other.example", "x", "r"),
+		TokenCachePath("/d", "https://api.outreach.io", "x", "r2"),
+	} {
+		if a == other {
+			t.Error("different clients, hosts or grants share a cache file")
+		}
 	}
-	if filepath.Dir(a) != "/d" || !strings.HasPrefix(filepath.Base(a), "outreach-token-") {
+	if filepath.Dir(a) != "/d" || !strings.HasPrefix(filepath.Base(a), "outreach-token-") || strings.Contains(filepath.Base(a), "r.") {
 		t.Errorf("path %q", a)
 	}
-	if def := TokenCachePath("", "", "x"); def != "" && !strings.Contains(def, cacheDirName) {
+	if def := TokenCachePath("", "", "x", "r"); def != "" && !strings.Contains(def, cacheDirName) {
 		t.Errorf("default path %q", def)
 	}
 }

@@ -44,6 +44,8 @@ type Client struct {
 	auth    TokenSource
 	policy  httpx.Policy
 	apiRoot string // base + "/api/v2"
+	// conditions are the sync-condition ids handed out, which a lost create must not adopt.
+	conditions knownIDs
 }
 
 // New returns a Client for cfg.
@@ -111,7 +113,9 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 				continue
 			}
 		}
-		return nil, decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr := decodeAPIError(r.method, path, resp.StatusCode, resp.Body)
+		apiErr.RetryAfter = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), c.http.Policy().Now())
+		return nil, apiErr
 	}
 }
 
@@ -159,24 +163,14 @@ func decodeSingle(method, url string, body []byte, typ string) (*resourceObject,
 	return doc.Data, nil
 }
 
-// list reads every page of a collection.
+// list reads every page of a collection (see pages).
 func (c *Client) list(ctx context.Context, plural, typ string, filters [][2]string) ([]resourceObject, error) {
 	var all []resourceObject
-	err := c.walk(ctx, plural, c.collectionURL(plural, filters), func(body []byte) (*string, bool, error) {
-		var doc collectionDocument
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return nil, false, err
+	for page, err := range c.pages(ctx, plural, typ, filters) {
+		if err != nil {
+			return nil, err
 		}
-		for i := range doc.Data {
-			if err := checkType(&doc.Data[i], typ); err != nil {
-				return nil, false, err
-			}
-		}
-		all = append(all, doc.Data...)
-		return doc.Links.Next, false, nil
-	})
-	if err != nil {
-		return nil, err
+		all = append(all, page...)
 	}
 	return all, nil
 }

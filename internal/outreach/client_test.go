@@ -381,11 +381,69 @@ func TestUpdatePluginObjectSendsOnlySetAttributes(t *testing.T) {
 	}
 }
 
-func TestSyncConditionValueEncoding(t *testing.T) {
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeDoc(w, 200, `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"value":null,"values":["a","b"]},
-			"relationships":{"plugin":{"data":{"type":"plugin","id":1}}}}}`)
+// echoConditionServer answers a create with condition 9 as given, and a PATCH with the stored
+// condition after the attributes it carries, dropping values when the operator leaves in/notIn
+// (as the sandbox does).
+func echoConditionServer(t *testing.T) *fakeAPI {
+	var api *fakeAPI
+	stored := map[string]json.RawMessage{}
+	api = newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		var doc struct {
+			Data struct {
+				Attributes map[string]json.RawMessage `json:"attributes"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(api.requests()[n-1].Body, &doc); err != nil {
+			t.Errorf("request body: %v", err)
+		}
+		if r.Method == http.MethodPost {
+			stored = map[string]json.RawMessage{}
+		}
+		_, sentValues := doc.Data.Attributes["values"]
+		for k, v := range doc.Data.Attributes {
+			stored[k] = v
+		}
+		if op := string(stored["operator"]); !sentValues && op != `"in"` && op != `"notIn"` {
+			delete(stored, "values")
+		}
+		b, _ := json.Marshal(map[string]any{"data": map[string]any{"type": "pluginSyncCondition", "id": 9, "attributes": stored,
+			"relationships": map[string]any{"plugin": map[string]any{"data": map[string]any{"type": "plugin", "id": 1}}}}})
+		writeDoc(w, map[bool]int{true: 201, false: 200}[r.Method == http.MethodPost], string(b))
 	})
+	return api
+}
+
+// TestUpdateSyncConditionWithAStalePriorStillConverges: a prior older than the server (a skipped
+// refresh) leaves out an attribute that differs; the answer shows it and a second PATCH sends it.
+func TestUpdateSyncConditionWithAStalePriorStillConverges(t *testing.T) {
+	api := echoConditionServer(t)
+	c, _ := newTestClient(t, api.URL, nil)
+	ctx := context.Background()
+	created, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, CRMObject: "lead", Trigger: "polling",
+		Field: "jobtitle", Operator: "equals", Value: json.RawMessage(`"UI edit"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := *created
+	stale.Value = json.RawMessage(`"CEO"`) // what state still says
+	next := stale
+	next.Operator = "notEquals"
+	got, err := c.UpdateSyncCondition(ctx, stale, next)
+	if err != nil || got.Operator != "notEquals" || string(got.Value) != `"CEO"` {
+		t.Fatalf("updated %+v, %v", got, err)
+	}
+	reqs := api.requests()
+	if len(reqs) != 3 || string(reqs[1].Body) != `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"operator":"notEquals"}}}` ||
+		string(reqs[2].Body) != `{"data":{"type":"pluginSyncCondition","id":9,"attributes":{"value":"CEO"}}}` {
+		for _, r := range reqs {
+			t.Logf("%s %s", r.Method, r.Body)
+		}
+		t.Fatal("want the operator PATCH, then one PATCH of the value the answer showed")
+	}
+}
+
+func TestSyncConditionValueEncoding(t *testing.T) {
+	api := echoConditionServer(t)
 	c, _ := newTestClient(t, api.URL, nil)
 	ctx := context.Background()
 	s, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, CRMObject: "lead", Trigger: "inboundCreate",
@@ -393,14 +451,25 @@ func TestSyncConditionValueEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Value != nil || len(s.Values) != 2 || string(s.Values[0]) != `"a"` {
-		t.Errorf("decoded value %s values %s", s.Value, s.Values)
+	if s.Value != nil || s.Values != nil || s.Operator != "isBlank" || s.ID != 9 {
+		t.Errorf("decoded %+v", s)
 	}
-	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "donotemail", Operator: "equals", Value: json.RawMessage(`true`)}); err != nil {
+	isBlank := SyncCondition{ID: 9, Field: "donotemail", Operator: "isBlank"}
+	toEqualsCond := SyncCondition{ID: 9, Field: "donotemail", Operator: "equals", Value: json.RawMessage(`true`)}
+	if _, err := c.UpdateSyncCondition(ctx, isBlank, toEqualsCond); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "firstname", Operator: "in",
-		Values: []json.RawMessage{json.RawMessage(`"x"`)}}); err != nil {
+	inCond := SyncCondition{ID: 9, Field: "firstname", Operator: "in", Values: []json.RawMessage{json.RawMessage(`"x"`)}}
+	if _, err := c.UpdateSyncCondition(ctx, toEqualsCond, inCond); err != nil {
+		t.Fatal(err)
+	}
+	// Back from in to equals: values are not sent (null is not allowed for values).
+	if _, err := c.UpdateSyncCondition(ctx, inCond, SyncCondition{ID: 9, Field: "firstname", Operator: "equals", Value: json.RawMessage(`"y"`)}); err != nil {
+		t.Fatal(err)
+	}
+	// The same value written differently is no change: only the operator goes out.
+	if _, err := c.UpdateSyncCondition(ctx, SyncCondition{ID: 9, Field: "n", Operator: "equals", Value: json.RawMessage(`1.0`)},
+		SyncCondition{ID: 9, Field: "n", Operator: "notEquals", Value: json.RawMessage(`1`)}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := api.requests()
@@ -425,16 +494,24 @@ func TestSyncConditionValueEncoding(t *testing.T) {
 	if string(create["trigger"]) != `"inboundCreate"` || string(create["crmObject"]) != `"lead"` {
 		t.Errorf("create attributes: %s", reqs[0].Body)
 	}
-	toEquals := attrsOf(reqs[1].Body)
-	if string(toEquals["value"]) != "true" || string(toEquals["values"]) != "null" {
-		t.Errorf("patch to equals: %s", reqs[1].Body)
+	patches := []struct{ name, want string }{
+		{"isBlank → equals", `{"operator":"equals","value":true}`},
+		{"equals → in on another field", `{"field":"firstname","operator":"in","value":null,"values":["x"]}`},
+		{"in → equals", `{"operator":"equals","value":"y"}`},
+		{"equals → notEquals, same value", `{"operator":"notEquals"}`},
 	}
-	if _, ok := toEquals["trigger"]; ok {
-		t.Errorf("patch sent the immutable trigger: %s", reqs[1].Body)
-	}
-	toIn := attrsOf(reqs[2].Body)
-	if string(toIn["value"]) != "null" || string(toIn["values"]) != `["x"]` {
-		t.Errorf("patch to in: %s", reqs[2].Body)
+	for i, p := range patches {
+		var doc struct {
+			Data struct {
+				Attributes json.RawMessage `json:"attributes"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(reqs[i+1].Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(doc.Data.Attributes); got != p.want {
+			t.Errorf("patch %s: attributes %s, want %s", p.name, got, p.want)
+		}
 	}
 	if _, err := c.CreateSyncCondition(ctx, SyncCondition{PluginID: 1, Value: json.RawMessage(`{bad`)}); err == nil {
 		t.Error("invalid JSON value accepted")
@@ -569,15 +646,22 @@ func TestUnauthorizedTwiceIsReported(t *testing.T) {
 	}
 }
 
-func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
+// TestCreateIsSentAgainAfter503AndReadsAreRetried: a 503 says the request was not processed
+// (contract 1, scheduledServerMaintenance), so a create is sent again after Retry-After until
+// Outreach answers, and is never reconciled as "lost, not found" instead.
+func TestCreateIsSentAgainAfter503AndReadsAreRetried(t *testing.T) {
 	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pluginSyncConditions") && n > 5 {
+			writeDoc(w, 201, `{"data":{"type":"pluginSyncCondition","id":4,"attributes":{"operator":"isBlank"}}}`)
+			return
+		}
 		w.Header().Set("Retry-After", "2")
 		writeDoc(w, 503, `{"errors":[{"id":"scheduledServerMaintenance","title":"Maintenance"}]}`)
 	})
 	c, s := newTestClient(t, api.URL, nil)
-	_, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1})
-	if e, ok := AsAPIError(err); !ok || e.StatusCode != 503 {
-		t.Fatalf("create: %v", err)
+	got, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1, Operator: "isBlank"})
+	if err != nil || got.ID != 4 {
+		t.Fatalf("create: %+v, %v", got, err)
 	}
 	count := func(method, suffix string) int {
 		n := 0
@@ -588,10 +672,9 @@ func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
 		}
 		return n
 	}
-	// The 503 may have come after the create was applied, so the create is reconciled with a
-	// list (itself retried), never replayed.
-	if n := count(http.MethodPost, "/pluginSyncConditions"); n != 1 {
-		t.Fatalf("a POST create was replayed: sent %d times", n)
+	// Six POSTs (more than MaxRetries allows a flaky request), and no read-back list.
+	if n, lists := count(http.MethodPost, "/pluginSyncConditions"), count(http.MethodGet, "/pluginSyncConditions"); n != 6 || lists != 0 {
+		t.Fatalf("create sent %d times with %d lists, want 6 and 0", n, lists)
 	}
 	if err := c.RefreshFields(context.Background(), 1); err == nil {
 		t.Fatal("refreshFields succeeded against a 503")
@@ -603,6 +686,28 @@ func TestCreateIsNotReplayedOn503ButReadsAre(t *testing.T) {
 		if d != 2*time.Second {
 			t.Fatalf("retry delay %v, want Retry-After 2s", d)
 		}
+	}
+}
+
+// TestCreateRefusedBy503GivesUpAfterTheMaintenanceBound: with no deadline on the context, the
+// re-sends stop once maxUnavailableWait would be exceeded, with an error that says nothing was
+// created.
+func TestCreateRefusedBy503GivesUpAfterTheMaintenanceBound(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "60")
+		writeDoc(w, 503, `{"errors":[{"id":"scheduledServerMaintenance","title":"Maintenance"}]}`)
+	})
+	c, s := newTestClient(t, api.URL, nil)
+	_, err := c.CreateSyncCondition(context.Background(), SyncCondition{PluginID: 1, Operator: "isBlank"})
+	if e, ok := AsAPIError(err); !ok || e.StatusCode != 503 || !strings.Contains(err.Error(), "was not created") {
+		t.Fatalf("create: %v", err)
+	}
+	var total time.Duration
+	for _, d := range s.all() {
+		total += d
+	}
+	if total != maxUnavailableWait || len(api.requests()) != int(maxUnavailableWait/time.Minute)+1 {
+		t.Fatalf("waited %s over %d requests, want %s", total, len(api.requests()), maxUnavailableWait)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/httpx"
 )
@@ -29,6 +30,9 @@ type APIError struct {
 	Body string
 	// Method and Path name the request (the path without its query string).
 	Method, Path string
+	// RetryAfter is the response's Retry-After as a delay (0 when absent), kept so that a caller
+	// that may send a refused request again (a create refused by maintenance) waits as told.
+	RetryAfter time.Duration
 }
 
 // ErrorObject is one member of a JSON:API "errors" array.

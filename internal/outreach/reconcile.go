@@ -25,9 +25,14 @@ type sendError struct{ err error }
 func (e *sendError) Error() string { return "calling Outreach: " + e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
+// maxUnavailableWait bounds how long a create refused with 503 keeps being sent again when the
+// caller's context has no deadline of its own: Outreach's scheduled maintenance lasts minutes, and
+// a run should end with a clear error rather than hang for hours.
+const maxUnavailableWait = 15 * time.Minute
+
 // ambiguous says whether a failed write may nevertheless have been applied: no answer at all, or a
 // gateway's or server's 5xx that may have come after the work was done. A 4xx (429 included) is a
-// refusal, and a failed dial never reached the server.
+// refusal, a 503 is one too (see unavailable), and a failed dial never reached the server.
 func ambiguous(err error) bool {
 	var se *sendError
 	if errors.As(err, &se) {
@@ -35,12 +40,51 @@ func ambiguous(err error) bool {
 		return !errors.As(se.err, &op) || op.Op != "dial"
 	}
 	e, ok := AsAPIError(err)
-	return ok && e.StatusCode >= 500
+	return ok && e.StatusCode >= 500 && e.StatusCode != http.StatusServiceUnavailable
+}
+
+// unavailable returns the 503 in err: the contract's maintenance answer (scheduledServerMaintenance,
+// with Retry-After) says the request was not processed, so the same create may be sent again
+// without any risk of a duplicate.
+func unavailable(err error) (*APIError, bool) {
+	e, ok := AsAPIError(err)
+	return e, ok && e.StatusCode == http.StatusServiceUnavailable
+}
+
+// post sends a create, and sends it again while Outreach answers 503: after the server's
+// Retry-After (else an exponential backoff), for as long as ctx lasts and at most
+// maxUnavailableWait in all. httpx's MaxRetries does not bound this: a maintenance window is
+// not a flaky request, and the resource's context is what the user set to bound it.
+func (c *Client) post(ctx context.Context, url, typ string, body []byte) ([]byte, error) {
+	p := c.http.Policy()
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		out, err := c.do(ctx, request{method: http.MethodPost, url: url, body: body})
+		e, is503 := unavailable(err)
+		if !is503 {
+			return out, err
+		}
+		delay := min(e.RetryAfter, p.MaxRetryAfter)
+		if delay <= 0 {
+			delay = min(p.MinBackoff<<min(attempt, 20), p.MaxBackoff)
+		}
+		if waited+delay > maxUnavailableWait {
+			return nil, fmt.Errorf("%w (the %s was not created: Outreach stayed unavailable for %s; apply again later)", err, typ, waited.Round(time.Second))
+		}
+		logf(ctx, c.policy, "Outreach is unavailable; sending the create again after the wait it asked for", map[string]any{
+			"type": typ, "attempt": attempt + 1, "delay_ms": delay.Milliseconds(),
+		})
+		if serr := p.Sleep(ctx, delay); serr != nil {
+			return nil, fmt.Errorf("%w (the %s was not created: stopped waiting for Outreach to come back: %v)", err, typ, serr)
+		}
+		waited += delay
+	}
 }
 
 // create POSTs res to the collection plural and decodes the created resource.
 //
-// A create is not idempotent, so httpx never replays it after a 5xx or a lost connection. When
+// A create is not idempotent, so httpx never replays it after a 5xx or a lost connection; a 503,
+// which says the create was not processed, is sent again by post. When
 // its outcome is ambiguous (see ambiguous; an unreadable 2xx answer counts too, the write having
 // happened) find reads back the resource that matches everything that was sent: a create whose
 // answer was lost is reported as done instead of leaving an object that no state knows (and that
@@ -55,7 +99,7 @@ func create[T any](ctx context.Context, c *Client, plural string, res outgoingRe
 		return nil, fmt.Errorf("encoding %s: %w", res.Type, err)
 	}
 	url := c.apiRoot + "/" + plural
-	out, err := c.do(ctx, request{method: http.MethodPost, url: url, body: body})
+	out, err := c.post(ctx, url, res.Type, body)
 	if err == nil {
 		var r *resourceObject
 		if r, err = decodeSingle(http.MethodPost, url, out, res.Type); err == nil {
@@ -119,7 +163,12 @@ func equalJSONValues(a, b any) bool {
 		}
 		ra, oka := new(big.Rat).SetString(a.String())
 		rb, okb := new(big.Rat).SetString(b.String())
-		return oka && okb && ra.Cmp(rb) == 0
+		if oka && okb {
+			return ra.Cmp(rb) == 0
+		}
+		// A literal too large to evaluate (1e999999999) is still equal to itself: otherwise
+		// the create of a condition holding one would never be found after a lost answer.
+		return a == b
 	case []any:
 		b, ok := b.([]any)
 		if !ok || len(a) != len(b) {

@@ -55,12 +55,15 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(d, cacheDirName), nil
 }
 
-// TokenCachePath is where the token cache of one OAuth client of one Outreach host lives: a file
-// in cacheDir ("" = DefaultCacheDir) named from a SHA-256 of the base URL and the client id, so
-// that two clients or two hosts never share a token chain. The file holds the newest refresh
+// TokenCachePath is where the token cache of one grant lives: a file in cacheDir ("" =
+// DefaultCacheDir) named from a SHA-256 of the base URL, the client id and the configured
+// (seed) refresh token. One OAuth client often serves several grants (two Outreach orgs or users
+// behind one app, as two provider aliases or two workspaces sharing the directory); each grant
+// rotates its own chain, so each gets its own file, and no run ever overwrites another grant's
+// newest refresh token. The name is a hash, never the token. The file holds the newest refresh
 // token and the current access token (never the client secret) and is readable by its owner
 // only. It returns "" when cacheDir is empty and the user cache directory is unknown.
-func TokenCachePath(cacheDir, baseURL, clientID string) string {
+func TokenCachePath(cacheDir, baseURL, clientID, refreshToken string) string {
 	if cacheDir == "" {
 		d, err := DefaultCacheDir()
 		if err != nil {
@@ -71,12 +74,21 @@ func TokenCachePath(cacheDir, baseURL, clientID string) string {
 	if b, _, err := normalizeBaseURL(baseURL); err == nil {
 		baseURL = b
 	}
+	sum := sha256.Sum256([]byte("grant\x00" + baseURL + "\x00" + clientID + "\x00" + refreshToken))
+	return filepath.Join(cacheDir, "outreach-token-"+hex.EncodeToString(sum[:12])+".json")
+}
+
+// legacyTokenCachePath is where versions before the per-grant cache kept the one chain of an OAuth
+// client. It is read once, to carry a grant's rotated token over (its seed may have expired
+// since), and never written.
+func legacyTokenCachePath(cacheDir, baseURL, clientID string) string {
 	sum := sha256.Sum256([]byte(baseURL + "\x00" + clientID))
 	return filepath.Join(cacheDir, "outreach-token-"+hex.EncodeToString(sum[:12])+".json")
 }
 
 // NewRefreshSource returns a token source for a rotating OAuth refresh token. It persists the
-// chain in the cache file TokenCachePath(cfg.CacheDir, cfg.BaseURL, cfg.ClientID), so that:
+// chain in the cache file TokenCachePath(cfg.CacheDir, cfg.BaseURL, cfg.ClientID,
+// cfg.RefreshToken), one per grant, so that:
 //   - a rotated refresh token is never lost between runs (the old one dies after 14 days or 100
 //     newer tokens);
 //   - a still-valid access token is reused by later processes, which keeps `terraform plan`
@@ -84,8 +96,8 @@ func TokenCachePath(cacheDir, baseURL, clientID string) string {
 //   - several provider processes sharing the directory mint once, under an exclusive file lock
 //     held across read-cache → mint → write-cache.
 //
-// When the configured RefreshToken is neither the cache's seed nor its current token, the user
-// has supplied a new grant: it replaces the cached chain.
+// A newly configured RefreshToken is a new grant with a file of its own: it never replaces the
+// chain of another grant, which may be in use by another alias or workspace.
 //
 // The source implements InvalidatingTokenSource.
 func NewRefreshSource(cfg RefreshConfig) (TokenSource, error) {
@@ -111,7 +123,7 @@ func NewRefreshSource(cfg RefreshConfig) (TokenSource, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("outreach OAuth: creating the token cache directory: %w", err)
 	}
-	path := TokenCachePath(dir, base, cfg.ClientID)
+	path := TokenCachePath(dir, base, cfg.ClientID, cfg.RefreshToken)
 	lf, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("outreach OAuth: the token cache directory is not writable: %w", err)
@@ -126,6 +138,7 @@ func NewRefreshSource(cfg RefreshConfig) (TokenSource, error) {
 		base:     base,
 		endpoint: base + "/oauth/token",
 		path:     path,
+		legacy:   legacyTokenCachePath(dir, base, cfg.ClientID),
 		http:     httpx.New(cfg.HTTPClient, cfg.Policy),
 		now:      now,
 	}, nil
@@ -136,6 +149,7 @@ type refreshSource struct {
 	base     string
 	endpoint string
 	path     string
+	legacy   string // the pre-per-grant cache file, read when path does not exist yet
 	http     *httpx.Client
 	now      func() time.Time
 
@@ -189,6 +203,14 @@ func (s *refreshSource) Token(ctx context.Context) (string, error) {
 		logf(ctx, s.cfg.Policy, "ignoring an unreadable Outreach token cache", map[string]any{"path": s.path, "error": err.Error()})
 		cache = nil
 	}
+	if cache == nil && err == nil {
+		// No chain of this grant yet: an older version may have kept it in the per-client file.
+		// Only a chain of this very grant is taken over; the file is left for other grants.
+		if old, lerr := readTokenCache(s.legacy); lerr == nil && old != nil && (old.SeedSHA256 == seedHash(s.cfg.RefreshToken) || old.RefreshToken == s.cfg.RefreshToken) {
+			logf(ctx, s.cfg.Policy, "carrying the Outreach token chain over from the per-client cache file", nil)
+			cache = old
+		}
+	}
 	seed := seedHash(s.cfg.RefreshToken)
 	refresh := s.cfg.RefreshToken
 	if cache != nil && cache.BaseURL == s.base && cache.ClientID == s.cfg.ClientID &&
@@ -203,7 +225,8 @@ func (s *refreshSource) Token(ctx context.Context) (string, error) {
 		refresh = cache.RefreshToken
 	} else {
 		if cache != nil {
-			logf(ctx, s.cfg.Policy, "the configured Outreach refresh token is a new grant; replacing the cached token chain", nil)
+			// Only a damaged or hand-copied file gets here, since the file is named by the seed.
+			logf(ctx, s.cfg.Policy, "the Outreach token cache belongs to another grant; starting the chain from the configured refresh token", nil)
 		}
 		cache = &tokenCache{SeedSHA256: seed}
 	}
@@ -306,7 +329,7 @@ func (s *refreshSource) tokenError(resp *httpx.Response) error {
 	case e.Code == "invalid_grant":
 		e.Hint = "the refresh token is invalid or expired (refresh tokens last 14 days, or until 100 newer ones exist): " +
 			"obtain a new refresh token through the OAuth authorization-code flow and set it in the provider configuration " +
-			"(a new token replaces the cached chain in " + filepath.Dir(s.path) + "); if the token is new, check the client id, " +
+			"(a new token starts a chain of its own in " + filepath.Dir(s.path) + "); if the token is new, check the client id, " +
 			"client secret and redirect URI, which Outreach also reports as invalid_grant"
 	case e.Code == "invalid_client" || e.Code == "unauthorized_client":
 		e.Hint = "check the OAuth client id, client secret and redirect URI"

@@ -339,10 +339,7 @@ func mutableMappingAttrs(m FieldMapping) map[string]any {
 
 // ListFieldMappings returns every mapping that matches f.
 func (c *Client) ListFieldMappings(ctx context.Context, f MappingFilter) ([]FieldMapping, error) {
-	rs, err := c.list(ctx, pathFieldMappings, typeFieldMapping, [][2]string{
-		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject},
-		{"filter[outreachField]", f.OutreachField}, {"filter[crmField]", f.CRMField},
-	})
+	rs, err := c.list(ctx, pathFieldMappings, typeFieldMapping, mappingFilters(f))
 	if err != nil {
 		return nil, err
 	}
@@ -475,41 +472,89 @@ func decodeSyncCondition(r *resourceObject) (SyncCondition, error) {
 	}, nil
 }
 
-// conditionValueAttrs adds value and values to attrs as the contract wants them: value is
-// required for the comparing operators and must be absent or null otherwise; values is required
-// for in/notIn and must be absent otherwise.
-//
-// On create a nil Value or Values is simply omitted. On PATCH omitting is not enough: only the
-// attributes present change, so a condition going from "in" to "equals" would keep its old
-// values and be refused. A PATCH therefore sends a nil Value or Values as null, which clears it
-// (the resource then has no values, which is what "absent" means for the stored condition).
-func conditionValueAttrs(s SyncCondition, attrs map[string]any, patch bool) error {
+// conditionValueAttrs adds value and values to a create's attrs as the contract wants them:
+// value is required for the comparing operators and absent otherwise, values required for
+// in/notIn and absent otherwise, so a nil Value or Values is simply omitted.
+func conditionValueAttrs(s SyncCondition, attrs map[string]any) error {
 	if s.Value != nil {
 		if !json.Valid(s.Value) {
 			return fmt.Errorf("sync condition value is not valid JSON")
 		}
 		attrs["value"] = s.Value
-	} else if patch {
-		attrs["value"] = nil
 	}
 	if s.Values != nil {
-		for i, v := range s.Values {
-			if !json.Valid(v) {
-				return fmt.Errorf("sync condition values[%d] is not valid JSON", i)
-			}
+		if err := validValues(s.Values); err != nil {
+			return err
 		}
 		attrs["values"] = s.Values
-	} else if patch {
-		attrs["values"] = nil
 	}
 	return nil
 }
 
+func validValues(vs []json.RawMessage) error {
+	for i, v := range vs {
+		if !json.Valid(v) {
+			return fmt.Errorf("sync condition values[%d] is not valid JSON", i)
+		}
+	}
+	return nil
+}
+
+// conditionPatchAttrs returns what a PATCH from prior to next carries: only what changes, because
+// the contract changes only the attributes present and allows null for value but never for values.
+//   - field and operator when they differ;
+//   - value when it differs by meaning (1 and 1.0 do not), or whenever the field changes (the
+//     new field may type it differently); null when next has none and prior had one;
+//   - values when next has them and they differ (or the field changes). Values that next drops
+//     are not sent: next then has a single-value or blank operator, and the server drops the
+//     values of a condition moved off in/notIn.
+func conditionPatchAttrs(prior, next SyncCondition) (map[string]any, error) {
+	attrs := map[string]any{}
+	fieldChanged := next.Field != prior.Field
+	if fieldChanged {
+		attrs["field"] = next.Field
+	}
+	if next.Operator != prior.Operator {
+		attrs["operator"] = next.Operator
+	}
+	switch {
+	case next.Value != nil:
+		if !json.Valid(next.Value) {
+			return nil, fmt.Errorf("sync condition value is not valid JSON")
+		}
+		if fieldChanged || !sameJSON(prior.Value, next.Value) {
+			attrs["value"] = next.Value
+		}
+	case prior.Value != nil:
+		attrs["value"] = nil
+	}
+	if next.Values != nil {
+		if err := validValues(next.Values); err != nil {
+			return nil, err
+		}
+		if fieldChanged || !sameJSONList(prior.Values, next.Values) {
+			attrs["values"] = next.Values
+		}
+	}
+	return attrs, nil
+}
+
+// sameJSONList compares two lists of JSON values element by element, by meaning (see sameJSON).
+func sameJSONList(a, b []json.RawMessage) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !sameJSON(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // ListSyncConditions returns every condition that matches f.
 func (c *Client) ListSyncConditions(ctx context.Context, f ConditionFilter) ([]SyncCondition, error) {
-	rs, err := c.list(ctx, pathSyncConditions, typeSyncCondition, [][2]string{
-		pluginFilter(f.PluginID), {"filter[crmObject]", f.CRMObject}, {"filter[trigger]", f.Trigger},
-	})
+	rs, err := c.list(ctx, pathSyncConditions, typeSyncCondition, conditionFilters(f))
 	if err != nil {
 		return nil, err
 	}
@@ -525,12 +570,29 @@ func (c *Client) GetSyncCondition(ctx context.Context, id int64) (*SyncCondition
 	if err != nil {
 		return nil, err
 	}
-	return ptrOrErr(decodeSyncCondition(r))
+	return c.heldCondition(decodeSyncCondition(r))
 }
+
+// heldCondition records a condition handed to a caller (see knownIDs).
+func (c *Client) heldCondition(s SyncCondition, err error) (*SyncCondition, error) {
+	if err != nil {
+		return nil, err
+	}
+	c.conditions.add(s.ID)
+	return &s, nil
+}
+
+// conditionClockSkew is how far Outreach's clock (createdAt) may be behind this machine's before
+// a condition created by a lost request is no longer recognised as created "at or after" it.
+const conditionClockSkew = 5 * time.Minute
 
 // CreateSyncCondition creates s under the plugin s.PluginID; s.ID and the timestamps are ignored.
 // A create whose answer is lost is reconciled (see create) among the conditions of (plugin,
-// crmObject, trigger): the one with every attribute of s is returned, the newest if several are.
+// crmObject, trigger). Identical conditions cannot be told apart by their attributes, and
+// adopting another resource's would make destroying one delete the other's, so only a condition
+// with every attribute of s that was created at or after the request (createdAt, allowing
+// conditionClockSkew) and that this client has not handed out already (knownIDs) is adopted; the
+// newest if several are.
 func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
 	if err := validID("plugin", s.PluginID); err != nil {
 		return nil, err
@@ -538,9 +600,10 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	attrs := map[string]any{
 		"crmObject": s.CRMObject, "trigger": s.Trigger, "field": s.Field, "operator": s.Operator,
 	}
-	if err := conditionValueAttrs(s, attrs, false); err != nil {
+	if err := conditionValueAttrs(s, attrs); err != nil {
 		return nil, err
 	}
+	notBefore := c.http.Policy().Now().Add(-conditionClockSkew)
 	out, err := create(ctx, c, pathSyncConditions, outgoingResource{
 		Type: typeSyncCondition, Attributes: attrs, Relationships: pluginRelationship(s.PluginID),
 	}, decodeSyncCondition, func(ctx context.Context) (*SyncCondition, error) {
@@ -548,14 +611,19 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 		if err != nil {
 			return nil, err
 		}
-		// Identical conditions cannot be told apart; the newest (highest id) is the likeliest ours.
-		var found *SyncCondition
-		for i := range cs {
-			if sameCondition(cs[i], s) && (found == nil || cs[i].ID > found.ID) {
-				found = &cs[i]
+		var match []SyncCondition
+		var ids []int64
+		for _, got := range cs {
+			// A condition without createdAt cannot be dated; the known ids still rule out
+			// every condition a resource of this process holds.
+			if sameCondition(got, s) && (got.CreatedAt.IsZero() || !got.CreatedAt.Before(notBefore)) {
+				match, ids = append(match, got), append(ids, got.ID)
 			}
 		}
-		return found, nil
+		if i := c.conditions.claim(ids); i >= 0 {
+			return &match[i], nil
+		}
+		return nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -563,6 +631,7 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 	if out.PluginID == 0 {
 		out.PluginID = s.PluginID
 	}
+	c.conditions.add(out.ID)
 	return out, nil
 }
 
@@ -570,37 +639,48 @@ func (c *Client) CreateSyncCondition(ctx context.Context, s SyncCondition) (*Syn
 // aside); values are compared as JSON (1 equals 1.0), and a nil Value or Values in want, which
 // the create omits, must be absent in got.
 func sameCondition(got, want SyncCondition) bool {
-	if (got.PluginID != 0 && got.PluginID != want.PluginID) || got.CRMObject != want.CRMObject || got.Trigger != want.Trigger ||
-		got.Field != want.Field || got.Operator != want.Operator || !sameJSON(got.Value, want.Value) ||
-		len(got.Values) != len(want.Values) {
-		return false
-	}
-	for i := range want.Values {
-		if !sameJSON(got.Values[i], want.Values[i]) {
-			return false
-		}
-	}
-	return true
+	return (got.PluginID == 0 || got.PluginID == want.PluginID) && got.CRMObject == want.CRMObject && got.Trigger == want.Trigger &&
+		got.Field == want.Field && got.Operator == want.Operator && sameJSON(got.Value, want.Value) &&
+		sameJSONList(got.Values, want.Values)
 }
 
-// UpdateSyncCondition patches condition s.ID: field, operator, value and values, the last two as
-// null when nil so that a value left from a previous operator is cleared (see
-// conditionValueAttrs). CRMObject and Trigger are immutable and are not sent.
-func (c *Client) UpdateSyncCondition(ctx context.Context, s SyncCondition) (*SyncCondition, error) {
-	if err := validID("pluginSyncCondition", s.ID); err != nil {
+// UpdateSyncCondition patches condition next.ID from prior (the condition as the server last
+// showed it, e.g. from state) to next, sending only what changes (see conditionPatchAttrs).
+// CRMObject and Trigger are immutable and are never sent.
+func (c *Client) UpdateSyncCondition(ctx context.Context, prior, next SyncCondition) (*SyncCondition, error) {
+	if err := validID("pluginSyncCondition", next.ID); err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{"field": s.Field, "operator": s.Operator}
-	if err := conditionValueAttrs(s, attrs, true); err != nil {
+	attrs, err := conditionPatchAttrs(prior, next)
+	if err != nil {
 		return nil, err
 	}
-	r, err := c.patch(ctx, c.resourceURL(pathSyncConditions, s.ID), outgoingResource{
-		Type: typeSyncCondition, ID: s.ID, Attributes: attrs,
+	got, err := c.patchCondition(ctx, next.ID, attrs)
+	if err != nil {
+		return nil, err
+	}
+	// A prior older than the server's condition (a refresh skipped, an edit in the UI since)
+	// can make the PATCH leave out an attribute that does differ: the answer shows it, and one
+	// more PATCH sends what still differs, so the result is what was asked for.
+	if got.Field != next.Field || got.Operator != next.Operator || !sameJSON(got.Value, next.Value) || !sameJSONList(got.Values, next.Values) {
+		if attrs, err = conditionPatchAttrs(*got, next); err != nil {
+			return nil, err
+		}
+		if got, err = c.patchCondition(ctx, next.ID, attrs); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
+}
+
+func (c *Client) patchCondition(ctx context.Context, id int64, attrs map[string]any) (*SyncCondition, error) {
+	r, err := c.patch(ctx, c.resourceURL(pathSyncConditions, id), outgoingResource{
+		Type: typeSyncCondition, ID: id, Attributes: attrs,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return ptrOrErr(decodeSyncCondition(r))
+	return c.heldCondition(decodeSyncCondition(r))
 }
 
 // DeleteSyncCondition deletes a condition; a missing one is an *APIError for which IsNotFound is

@@ -157,7 +157,7 @@ type cacheFile struct {
 
 func readCache(t *testing.T, srv *sandbox.Server, dir string) (cacheFile, []byte) {
 	t.Helper()
-	b, err := os.ReadFile(outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID))
+	b, err := os.ReadFile(outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID, sbSeedRefresh))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestSandboxTokenCacheFileIsPrivate(t *testing.T) {
 	if _, err := c.GetPlugin(context.Background(), sbPluginID); err != nil {
 		t.Fatal(err)
 	}
-	path := outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID)
+	path := outreach.TokenCachePath(dir, srv.OutreachURL(), sbClientID, sbSeedRefresh)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -585,17 +585,19 @@ func TestSandboxSyncConditionOperatorChanges(t *testing.T) {
 	if len(s.Values) != 2 || s.Value != nil {
 		t.Fatalf("created %+v", s)
 	}
-	// in → equals: the old values must be cleared by the same PATCH.
+	// in → equals: the old values go with the operator; the PATCH cannot send them as null.
+	prior := *s
 	s.Operator, s.Value, s.Values = "equals", json.RawMessage(`"x"`), nil
-	if s, err = c.UpdateSyncCondition(ctx, *s); err != nil {
+	if s, err = c.UpdateSyncCondition(ctx, prior, *s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Values != nil || string(s.Value) != `"x"` {
 		t.Fatalf("after in → equals: %+v", s)
 	}
 	// equals → isBlank: the value must be cleared.
+	prior = *s
 	s.Operator, s.Value = "isBlank", nil
-	if s, err = c.UpdateSyncCondition(ctx, *s); err != nil || s.Value != nil {
+	if s, err = c.UpdateSyncCondition(ctx, prior, *s); err != nil || s.Value != nil {
 		t.Fatalf("after equals → isBlank: %+v, %v", s, err)
 	}
 	if got, err := c.GetSyncCondition(ctx, s.ID); err != nil || got.Operator != "isBlank" || got.Trigger != "outboundCreate" {

@@ -27,6 +27,10 @@ const fieldMappingImportFormats = "Use the mapping id (`42`), `<object>/<outreac
 // parseFieldMappingImportID is the one parser of the resource's import IDs.
 func parseFieldMappingImportID(raw string) (fieldMappingImportID, error) {
 	parts := strings.Split(strings.TrimSpace(raw), "/")
+	// Space around a part ("1 / lead / optedOut") is a typing slip, never part of a name.
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
 	positive := func(s, what string) (int64, error) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {

@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure   = &FieldMappingResource{}
 	_ resource.ResourceWithModifyPlan  = &FieldMappingResource{}
 	_ resource.ResourceWithImportState = &FieldMappingResource{}
+	_ resource.ResourceWithIdentity    = &FieldMappingResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewFieldMappingResource) }
@@ -71,7 +72,8 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"When the provider's `dynamics` settings are known only at apply, a column the catalog does not list is checked " +
 			"by Outreach on apply.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
-			"provider looks the mapping up in Outreach and records it in state if it was created.\n\n" +
+			"provider looks the mapping up in Outreach and records it in state if it was created A create refused with `503` (Outreach maintenance) " +
+			"was not processed: it is sent again after the wait Outreach asks for, for up to 15 minutes.\n\n" +
 			"Import with the mapping id (`42`), `<object>/<outreach_field>` (`lead/optedOut`) or " +
 			"`<plugin_id>/<object>/<outreach_field>` (`1/lead/optedOut`). The `outreach_dynamics_field_mappings` data " +
 			"source lists existing mappings, for `import` blocks.",
@@ -92,8 +94,10 @@ func (r *FieldMappingResource) Schema(_ context.Context, _ resource.SchemaReques
 			"outreach_field": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Outreach field name as the plugin's catalog spells it, e.g. `optedOut`, `emailOptedOut`, " +
-					"`callOptedOut`, `smsOptedOut`. The `outreach_dynamics_fields` data source lists them. Updated in place.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"`callOptedOut`, `smsOptedOut`. The `outreach_dynamics_fields` data source lists them. Changing it " +
+					"replaces the mapping: with `object` and `plugin_id` it is the mapping's identity, which never changes.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"dynamics_field": schema.StringAttribute{
 				Required: true,
@@ -212,8 +216,9 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot create the field mapping", err)
 		return
 	}
-	state := fieldMappingFromAPI(created, pluginID)
+	state := fieldMappingStateAfterWrite(created, pluginID, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 }
 
 // Read refreshes every attribute from Outreach, the source of truth; a mapping deleted outside
@@ -238,6 +243,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 			resp.Diagnostics.AddWarning("Field mapping deleted outside Terraform",
 				fmt.Sprintf("Outreach has no field mapping %d any more (%s %s → %s); it was removed from the state and the next apply creates it again.",
 					id, state.Object.ValueString(), state.OutreachField.ValueString(), state.DynamicsField.ValueString()))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -246,6 +252,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	next := fieldMappingFromAPI(m, state.PluginID.ValueInt64())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
 // Update patches every mutable attribute, so that Outreach ends up exactly as configured even
@@ -276,8 +283,9 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot update the field mapping", err)
 		return
 	}
-	next := fieldMappingFromAPI(updated, pluginID)
+	next := fieldMappingStateAfterWrite(updated, pluginID, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
 // Delete deletes the mapping; one already gone is not an error.
@@ -305,10 +313,15 @@ func (r *FieldMappingResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState accepts `<id>`, `<object>/<outreach_field>` and `<plugin_id>/<object>/<outreach_field>`;
-// the last two are looked up, Read fills in the rest.
+// ImportState accepts `<id>`, `<object>/<outreach_field>` and `<plugin_id>/<object>/<outreach_field>`,
+// or the identity (object, outreach_field, optional plugin_id); all but the id are looked up, Read
+// fills in the rest.
 func (r *FieldMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseFieldMappingImportID(req.ID)
+	raw := req.ID
+	if identityGiven(req.Identity) {
+		raw = fieldMappingImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	id, err := parseFieldMappingImportID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
@@ -323,6 +336,11 @@ func (r *FieldMappingResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id.MappingID, 10))...)
 	if id.PluginID != 0 {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("plugin_id"), id.PluginID)...)
+	}
+	if id.Object != "" {
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, fieldMappingIdentityModel{
+			Object: types.StringValue(id.Object), OutreachField: types.StringValue(id.OutreachField), PluginID: types.Int64Value(id.PluginID),
+		})...)
 	}
 }
 
@@ -363,6 +381,38 @@ func fieldMappingFromAPI(m *outreach.FieldMapping, pluginID int64) fieldMappingM
 		CreatedAt:             timeValue(m.CreatedAt),
 		UpdatedAt:             timeValue(m.UpdatedAt),
 	}
+}
+
+// fieldMappingStateAfterWrite is the state after a create or update: the mapping as Outreach
+// answered, except that empty_placeholder and lookup_type keep their planned values. They are
+// optional and not computed, so Terraform requires them as planned after an apply; contract 3.4
+// gives the server no default for them and the client sends both (null when unset), so a server
+// that fills or changes one anyway breaks the contract. Keeping the plan, with a warning, turns
+// that into drift shown by the next refresh instead of a failed apply ("inconsistent result").
+func fieldMappingStateAfterWrite(got *outreach.FieldMapping, pluginID int64, plan fieldMappingModel, diags *diag.Diagnostics) fieldMappingModel {
+	state := fieldMappingFromAPI(got, pluginID)
+	for _, a := range []struct {
+		name         string
+		planned, dst *types.String
+		answered     types.String
+	}{
+		{"empty_placeholder", &plan.EmptyPlaceholder, &state.EmptyPlaceholder, state.EmptyPlaceholder},
+		{"lookup_type", &plan.LookupType, &state.LookupType, state.LookupType},
+	} {
+		if a.planned.IsUnknown() || a.planned.Equal(a.answered) {
+			continue
+		}
+		*a.dst = *a.planned
+		shown := "nothing"
+		if !a.answered.IsNull() {
+			shown = strconv.Quote(a.answered.ValueString())
+		}
+		diags.AddAttributeWarning(path.Root(a.name), "Outreach changed "+a.name,
+			fmt.Sprintf("Outreach stored %s for %s of mapping %d, not the configured value. The state keeps the configuration; "+
+				"the next plan shows the difference. Set %s to the value Outreach keeps if it is intended.",
+				shown, a.name, got.ID, a.name))
+	}
+	return state
 }
 
 // fieldMappingID parses the state's id.

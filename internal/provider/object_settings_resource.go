@@ -28,6 +28,7 @@ var (
 	_ resource.ResourceWithConfigure   = &ObjectSettingsResource{}
 	_ resource.ResourceWithModifyPlan  = &ObjectSettingsResource{}
 	_ resource.ResourceWithImportState = &ObjectSettingsResource{}
+	_ resource.ResourceWithIdentity    = &ObjectSettingsResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewObjectSettingsResource) }
@@ -165,7 +166,9 @@ func (r *ObjectSettingsResource) Create(ctx context.Context, req resource.Create
 	if obj.PluginID == 0 {
 		obj.PluginID = pluginID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, objectSettingsState(obj, plan, config))...)
+	next := objectSettingsState(obj, plan, config)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, objectSettingsIdentity(*next))...)
 }
 
 // Read refreshes every setting: a managed one that changed outside Terraform shows as drift, an
@@ -191,6 +194,7 @@ func (r *ObjectSettingsResource) Read(ctx context.Context, req resource.ReadRequ
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Plugin object not found",
 				fmt.Sprintf("Plugin object %d no longer exists in Outreach (was the plugin disconnected?); it is removed from state.", id))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, objectSettingsIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -200,7 +204,9 @@ func (r *ObjectSettingsResource) Read(ctx context.Context, req resource.ReadRequ
 	if obj.PluginID == 0 {
 		obj.PluginID = state.PluginID.ValueInt64()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, objectSettingsState(obj, objectSettingsResourceModel{}, objectSettingsResourceModel{}))...)
+	next := objectSettingsState(obj, objectSettingsResourceModel{}, objectSettingsResourceModel{})
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, objectSettingsIdentity(*next))...)
 }
 
 // Update sends only the settings the configuration sets.
@@ -236,7 +242,9 @@ func (r *ObjectSettingsResource) Update(ctx context.Context, req resource.Update
 	if obj.PluginID == 0 {
 		obj.PluginID = state.PluginID.ValueInt64()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, objectSettingsState(obj, plan, config))...)
+	next := objectSettingsState(obj, plan, config)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, objectSettingsIdentity(*next))...)
 }
 
 // Delete forgets the object: its settings cannot be deleted, and resetting them to some default
@@ -249,9 +257,14 @@ func (r *ObjectSettingsResource) Delete(ctx context.Context, req resource.Delete
 			object.ValueString()))
 }
 
-// ImportState imports by `<object>` (the provider's plugin) or `<plugin_id>/<object>`.
+// ImportState imports by `<object>` (the provider's plugin) or `<plugin_id>/<object>`, or by the
+// identity (object, optional plugin_id).
 func (r *ObjectSettingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	pluginID, object, err := objectSettingsParseImportID(req.ID)
+	raw := req.ID
+	if identityGiven(req.Identity) {
+		raw = objectSettingsImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	pluginID, object, err := objectSettingsParseImportID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
@@ -279,6 +292,9 @@ func (r *ObjectSettingsResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(obj.ID, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("plugin_id"), pluginID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("object"), object)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, objectSettingsIdentityModel{
+		Object: types.StringValue(object), PluginID: types.Int64Value(pluginID),
+	})...)
 }
 
 // objectSettingsParseImportID is the one parser of the import id: `<object>` or

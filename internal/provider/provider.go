@@ -6,7 +6,9 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,7 +19,11 @@ import (
 // RegistryAddress is the provider's source address in the Terraform Registry.
 const RegistryAddress = "registry.terraform.io/optout-sync/outreach"
 
-var _ provider.Provider = &OutreachProvider{}
+var (
+	_ provider.Provider                  = &OutreachProvider{}
+	_ provider.ProviderWithListResources = &OutreachProvider{}
+	_ provider.ProviderWithActions       = &OutreachProvider{}
+)
 
 // New returns a constructor of the provider for the given version.
 func New(version string) func() provider.Provider {
@@ -199,6 +205,8 @@ func (p *OutreachProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	resp.ResourceData = data.forResources()
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // Resources lists the managed resource types.
@@ -211,9 +219,22 @@ func (p *OutreachProvider) DataSources(_ context.Context) []func() datasource.Da
 	return dataSourceConstructors
 }
 
-// resourceConstructors and dataSourceConstructors are filled by each type's file, so that adding a
-// type touches one file only.
+// ListResources lists the list resources (`terraform query`, Terraform 1.14 and later), one per
+// managed resource type.
+func (p *OutreachProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return listResourceConstructors
+}
+
+// Actions lists the actions (Terraform 1.14 and later).
+func (p *OutreachProvider) Actions(_ context.Context) []func() action.Action {
+	return actionConstructors
+}
+
+// resourceConstructors, dataSourceConstructors, listResourceConstructors and actionConstructors
+// are filled by each type's file, so that adding a type touches one file only.
 var (
-	resourceConstructors   []func() resource.Resource
-	dataSourceConstructors []func() datasource.DataSource
+	resourceConstructors     []func() resource.Resource
+	dataSourceConstructors   []func() datasource.DataSource
+	listResourceConstructors []func() list.ListResource
+	actionConstructors       []func() action.Action
 )

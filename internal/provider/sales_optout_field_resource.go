@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = &SalesOptOutFieldResource{}
 	_ resource.ResourceWithModifyPlan  = &SalesOptOutFieldResource{}
 	_ resource.ResourceWithImportState = &SalesOptOutFieldResource{}
+	_ resource.ResourceWithIdentity    = &SalesOptOutFieldResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewSalesOptOutFieldResource) }
@@ -386,6 +387,7 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 	}
 	salesOptOutFromAPI(&plan, col)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 }
 
 // Read refreshes every attribute that Dataverse holds. A column deleted outside Terraform is
@@ -408,6 +410,7 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 			resp.Diagnostics.AddWarning("Sales Opt Out column deleted outside Terraform",
 				fmt.Sprintf("The column %s.%s no longer exists in Dataverse. It was removed from the Terraform state and "+
 					"will be created again by the next apply; the values it held in existing records are lost.", entity, logical))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -423,6 +426,7 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	salesOptOutFromAPI(&state, col)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(state))...)
 }
 
 // Update changes the column in place: its definition with a full PUT, the option labels one by
@@ -509,6 +513,7 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 		plan.ID, plan.MetadataID, plan.LogicalName = state.ID, state.MetadataID, state.LogicalName
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 }
 
 // Delete deletes the column, unless deletion_protection is on. A column that is already gone is
@@ -551,7 +556,11 @@ func (r *SalesOptOutFieldResource) Delete(ctx context.Context, req resource.Dele
 // The settings that Dataverse does not hold take the values an unset configuration has, so that
 // an imported column plans clean.
 func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseSalesOptOutImportID(req.ID)
+	raw := req.ID
+	if identityGiven(req.Identity) {
+		raw = salesOptOutImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	id, err := parseSalesOptOutImportID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
@@ -596,6 +605,9 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), v)...)
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, salesOptOutIdentityModel{
+		Entity: types.StringValue(id.Entity), LogicalName: types.StringValue(col.LogicalName),
+	})...)
 }
 
 // findForImport resolves an import id to the column's common definition; nil when there is no such

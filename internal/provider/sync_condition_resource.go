@@ -28,6 +28,7 @@ var (
 	_ resource.ResourceWithValidateConfig = &SyncConditionResource{}
 	_ resource.ResourceWithModifyPlan     = &SyncConditionResource{}
 	_ resource.ResourceWithImportState    = &SyncConditionResource{}
+	_ resource.ResourceWithIdentity       = &SyncConditionResource{}
 )
 
 func init() { resourceConstructors = append(resourceConstructors, NewSyncConditionResource) }
@@ -67,7 +68,8 @@ func (r *SyncConditionResource) Schema(_ context.Context, _ resource.SchemaReque
 			"`optedOut`).\n\nValues are written as strings and sent typed as the field: `\"false\"` on a boolean column is " +
 			"sent as `false`, `\"100\"` on an integer column as `100`.\n\n" +
 			"A create whose answer is lost (a proxy's 502, a timeout, a dropped connection) is never sent again: the " +
-			"provider looks the condition up in Outreach and records it in state if it was created.",
+			"provider looks the condition up in Outreach and records it in state if it was created A create refused with `503` (Outreach maintenance) " +
+			"was not processed: it is sent again after the wait Outreach asks for, for up to 15 minutes.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -232,6 +234,58 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	r.checkAgainstCatalog(ctx, pluginID, plan, fields, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || state == nil || !state.Field.Equal(plan.Field) {
+		return
+	}
+	if f, ok := findField(fields, syncConditionSide(plan.Trigger.ValueString()), plan.Field.ValueString()); ok &&
+		syncConditionKeepStateSpelling(ctx, f.Type, *state, &plan) {
+		// Only these three: plugin_id may have been resolved into resp.Plan above.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("value"), plan.Value)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("values"), plan.Values)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), plan.UpdatedAt)...)
+	}
+}
+
+// syncConditionKeepStateSpelling plans the state's value and values where the configuration writes
+// the same values another way ("TRUE" for true, "+10" for 10), and reports whether it changed
+// plan. State holds the API's canonical spelling after an import, which has no written form to
+// keep, so without this an import would plan an update that sends nothing new. Terraform accepts
+// the prior value in place of a configured one it stands for. When nothing else differs either,
+// updated_at keeps its value too instead of becoming "known after apply".
+func syncConditionKeepStateSpelling(ctx context.Context, typ string, state syncConditionResourceModel, plan *syncConditionResourceModel) bool {
+	same := func(planned, prior types.String) bool {
+		if planned.IsNull() || planned.IsUnknown() || prior.IsNull() || prior.IsUnknown() || planned.Equal(prior) {
+			return false
+		}
+		raw, err := syncConditionEncodeValue(typ, prior.ValueString())
+		return err == nil && syncConditionSameValue(planned.ValueString(), raw)
+	}
+	changed := false
+	if same(plan.Value, state.Value) {
+		plan.Value, changed = state.Value, true
+	}
+	if !plan.Values.IsNull() && !plan.Values.IsUnknown() && !state.Values.IsNull() && !state.Values.IsUnknown() &&
+		!plan.Values.Equal(state.Values) && len(plan.Values.Elements()) == len(state.Values.Elements()) {
+		var planned, prior []types.String
+		if plan.Values.ElementsAs(ctx, &planned, false).HasError() || state.Values.ElementsAs(ctx, &prior, false).HasError() {
+			return changed
+		}
+		all := true
+		for i := range planned {
+			if !planned[i].Equal(prior[i]) && !same(planned[i], prior[i]) {
+				all = false
+				break
+			}
+		}
+		if all {
+			plan.Values, changed = state.Values, true
+		}
+	}
+	if changed && plan.PluginID.Equal(state.PluginID) && plan.Object.Equal(state.Object) && plan.Trigger.Equal(state.Trigger) &&
+		plan.Field.Equal(state.Field) && plan.Operator.Equal(state.Operator) && plan.Value.Equal(state.Value) && plan.Values.Equal(state.Values) {
+		plan.UpdatedAt = state.UpdatedAt
+	}
+	return changed
 }
 
 // Create creates the condition, its value typed as the field's catalog type.
@@ -249,7 +303,9 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 	if pluginID == 0 {
 		return
 	}
-	created, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, c.CreateSyncCondition)
+	created, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, func(ctx context.Context, cond outreach.SyncCondition, _ string) (*outreach.SyncCondition, error) {
+		return c.CreateSyncCondition(ctx, cond)
+	})
 	if created != nil {
 		r.data.shared.WroteSyncCondition(pluginID, plan.Object.ValueString(), created.ID, created, nil)
 	} else {
@@ -264,7 +320,9 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 	if created.PluginID == 0 {
 		created.PluginID = pluginID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, created, plan, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, created, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Read refreshes the condition; one deleted outside Terraform leaves the state with a warning.
@@ -289,6 +347,7 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Sync condition deleted outside Terraform",
 				fmt.Sprintf("Sync condition %d no longer exists in Outreach; it is removed from state and will be created again on the next apply.", id))
+			resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(state))...)
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -298,7 +357,9 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 	if got.PluginID == 0 {
 		got.PluginID = state.PluginID.ValueInt64()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, got, state, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, got, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Update changes field, operator, value and values in place.
@@ -320,9 +381,9 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	pluginID := state.PluginID.ValueInt64()
-	updated, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, func(ctx context.Context, cond outreach.SyncCondition) (*outreach.SyncCondition, error) {
+	updated, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, func(ctx context.Context, cond outreach.SyncCondition, typ string) (*outreach.SyncCondition, error) {
 		cond.ID = id
-		return c.UpdateSyncCondition(ctx, cond)
+		return c.UpdateSyncCondition(ctx, syncConditionPriorWire(ctx, state, cond, typ), cond)
 	})
 	r.data.shared.WroteSyncCondition(pluginID, state.Object.ValueString(), id, updated, err)
 	if err != nil {
@@ -334,7 +395,9 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 	if updated.PluginID == 0 {
 		updated.PluginID = pluginID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, syncConditionState(ctx, updated, plan, &resp.Diagnostics))...)
+	next := syncConditionState(ctx, updated, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Delete deletes the condition; one already gone is not an error.
@@ -362,12 +425,19 @@ func (r *SyncConditionResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState imports a condition by its Outreach id; Read fills in the rest.
+// ImportState imports a condition by its Outreach id, or by the identity (id, optional plugin_id);
+// Read fills in the rest.
 func (r *SyncConditionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
-	if err != nil || id < 1 {
-		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("A sync condition is imported by its Outreach id, a positive integer such as 42; got %q.", req.ID))
+	raw, pluginID := req.ID, int64(0)
+	if identityGiven(req.Identity) {
+		raw, pluginID = syncConditionImportIDOfIdentity(ctx, req.Identity, &resp.Diagnostics)
+	}
+	id, err := parseSyncConditionImportID(raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".")
+		return
+	}
+	if r.checkSyncConditionPlugin(ctx, id, pluginID, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
@@ -472,7 +542,7 @@ var errSyncConditionNotTyped = errors.New("the condition's value could not be ty
 // condition is typed again from the refreshed catalog before the one retry: typed before the
 // refresh, "false" for a new Boolean column would go out as a string and be refused.
 func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Client, pluginID int64, plan syncConditionResourceModel, diags *diag.Diagnostics,
-	write func(context.Context, outreach.SyncCondition) (*outreach.SyncCondition, error),
+	write func(ctx context.Context, cond outreach.SyncCondition, typ string) (*outreach.SyncCondition, error),
 ) (*outreach.SyncCondition, error) {
 	// typedBlind is set when the field was not in the catalog and its value went out as a string.
 	// Outreach then refuses either the field (it does not know the column yet) or, when another
@@ -489,12 +559,12 @@ func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Clie
 	var typing diag.Diagnostics
 	got, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, plan.Object.ValueString(), plan.Field.ValueString(), unknownColumn, func() (*outreach.SyncCondition, error) {
 		typing = nil
-		cond, blind := r.wireCondition(ctx, c, pluginID, plan, &typing)
+		cond, typ, blind := r.wireCondition(ctx, c, pluginID, plan, &typing)
 		typedBlind = blind
 		if typing.HasError() {
 			return nil, errSyncConditionNotTyped
 		}
-		return write(ctx, cond)
+		return write(ctx, cond, typ)
 	})
 	diags.Append(typing...)
 	return got, err
@@ -503,8 +573,9 @@ func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Clie
 // wireCondition builds the client's condition from the plan, typing value and values as the
 // field's catalog type. A field missing from the catalog (a Dynamics column created in this apply,
 // or one the plan could not check) is sent as a string: Outreach refuses the unknown field before
-// it looks at the value, writeTyped refreshes the plugin's fields and types it again.
-func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.Client, pluginID int64, m syncConditionResourceModel, diags *diag.Diagnostics) (outreach.SyncCondition, bool) {
+// it looks at the value, writeTyped refreshes the plugin's fields and types it again. It also
+// returns the type used, and whether the field was missing from the catalog.
+func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.Client, pluginID int64, m syncConditionResourceModel, diags *diag.Diagnostics) (outreach.SyncCondition, string, bool) {
 	trigger := m.Trigger.ValueString()
 	cond := outreach.SyncCondition{
 		PluginID:  pluginID,
@@ -517,7 +588,7 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 	fields, err := r.data.catalog.Fields(ctx, c, pluginID, cond.CRMObject)
 	if err != nil {
 		addClientError(diags, path.Root("field"), "Cannot read the plugin's field catalog", err)
-		return cond, false
+		return cond, typ, false
 	}
 	f, ok := findField(fields, syncConditionSide(trigger), cond.Field)
 	if !ok {
@@ -525,7 +596,7 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 		// was cached (a mapping of the same new column does): read it again before falling back.
 		if fields, err = r.data.catalog.Reload(ctx, c, pluginID, cond.CRMObject); err != nil {
 			addClientError(diags, path.Root("field"), "Cannot read the plugin's field catalog", err)
-			return cond, false
+			return cond, typ, false
 		}
 		f, ok = findField(fields, syncConditionSide(trigger), cond.Field)
 	}
@@ -538,7 +609,7 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 		if err != nil {
 			diags.AddAttributeError(path.Root("value"), "Value does not fit the field type",
 				fmt.Sprintf("%q is %s field, so value must be %s; got %q.", cond.Field, syncConditionArticle(typ), err, m.Value.ValueString()))
-			return cond, false
+			return cond, typ, false
 		}
 		cond.Value = v
 	}
@@ -551,12 +622,44 @@ func (r *SyncConditionResource) wireCondition(ctx context.Context, c *outreach.C
 			if err != nil {
 				diags.AddAttributeError(path.Root("values").AtListIndex(i), "Value does not fit the field type",
 					fmt.Sprintf("%q is %s field, so every element of values must be %s; got %q.", cond.Field, syncConditionArticle(typ), err, s))
-				return cond, false
+				return cond, typ, false
 			}
 			cond.Values = append(cond.Values, v)
 		}
 	}
-	return cond, blind
+	return cond, typ, blind
+}
+
+// syncConditionPriorWire is the condition as state last saw it on the server, the "from" of an
+// update's PATCH (which sends only what changes). When the field is unchanged, the state's value
+// and values are typed as next's (the same catalog type); a string that does not type goes as a
+// JSON string, which differs from any typed value and so is sent again. When the field changes,
+// the client sends value and values whatever they were.
+func syncConditionPriorWire(ctx context.Context, state syncConditionResourceModel, next outreach.SyncCondition, typ string) outreach.SyncCondition {
+	prior := outreach.SyncCondition{
+		ID: next.ID, PluginID: next.PluginID, CRMObject: next.CRMObject, Trigger: next.Trigger,
+		Field:    state.Field.ValueString(),
+		Operator: syncConditionWireWord(syncConditionOperators, state.Operator.ValueString()),
+	}
+	typed := func(s string) json.RawMessage {
+		if v, err := syncConditionEncodeValue(typ, s); err == nil {
+			return v
+		}
+		v, _ := json.Marshal(s)
+		return v
+	}
+	if !state.Value.IsNull() && !state.Value.IsUnknown() {
+		prior.Value = typed(state.Value.ValueString())
+	}
+	if !state.Values.IsNull() && !state.Values.IsUnknown() {
+		var items []string
+		_ = state.Values.ElementsAs(ctx, &items, false) // a list of strings by schema
+		prior.Values = make([]json.RawMessage, 0, len(items))
+		for _, s := range items {
+			prior.Values = append(prior.Values, typed(s))
+		}
+	}
+	return prior
 }
 
 // syncConditionState renders what the API returned, keeping prior's strings for values that

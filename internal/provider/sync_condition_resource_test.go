@@ -682,3 +682,36 @@ resource "outreach_dynamics_field_mapping" "hand_made" {
 		}},
 	})
 }
+
+// TestAccSyncCondition_importedValueWrittenDifferentlyPlansNothing: an import has no written form
+// to keep, so state holds the API's canonical spelling ("true", "10"); a configuration that
+// writes the same values another way ("TRUE", "+10") must not plan an update for it.
+func TestAccSyncCondition_importedValueWrittenDifferentlyPlansNothing(t *testing.T) {
+	env := acctest.NewEnv(t)
+	const flag, sizes = "outreach_dynamics_sync_condition.flag", "outreach_dynamics_sync_condition.sizes"
+	config := env.Config(
+		syncConditionHCL("flag", "contact", "inbound_create", "donotemail", "equals", `value = "TRUE"`) +
+			syncConditionHCL("sizes", "lead", "polling", "numberofemployees", "not_in", `values = ["+10", "20"]`))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			// An import block in a fresh state: the import must plan no change (no-op import).
+			{Config: config, ResourceName: flag, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
+			{Config: config, ResourceName: sizes, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
+			{
+				// A real change still plans an update.
+				Config: env.Config(
+					syncConditionHCL("flag", "contact", "inbound_create", "donotemail", "equals", `value = "false"`) +
+						syncConditionHCL("sizes", "lead", "polling", "numberofemployees", "not_in", `values = ["+10", "30"]`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(flag, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction(sizes, plancheck.ResourceActionUpdate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}

@@ -219,7 +219,11 @@ func syncConditionSameValue(written string, raw json.RawMessage) bool {
 	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
 		a, okA := parseExactNumber(string(raw))
 		b, okB := parseExactNumber(strings.TrimSpace(written))
-		return okA && okB && a.Cmp(b) == 0
+		if okA && okB {
+			return a.Cmp(b) == 0
+		}
+		// A literal too large to evaluate (1e999999999) still equals itself.
+		return string(raw) == strings.TrimSpace(written)
 	}
 	return false
 }

@@ -32,6 +32,9 @@ const (
 	OAuthRedirectURI  = "https://localhost/callback"
 	// SeedRefreshToken is the first refresh token of user 1; every refresh returns a new one.
 	SeedRefreshToken = "sandbox-refresh-token"
+	// SecondSeedRefreshToken is the first refresh token of user 5, another Outreach user who
+	// authorized the same OAuth client: two grants behind one app, each with its own rotation.
+	SecondSeedRefreshToken = "sandbox-refresh-token-user-5"
 	// S2SAppID is the S2S GUID the app JWT must carry as iss; S2SInstallID its installation.
 	S2SAppID     = "sandbox-s2s-app"
 	S2SInstallID = 1001
@@ -47,6 +50,7 @@ const (
 	readOnlyUserID  = int64(2)
 	oversightUserID = int64(3)
 	uiAdminUserID   = int64(4) // the administrator working in the Outreach UI (ui.go)
+	secondUserID    = int64(5) // a second user who authorized the same OAuth client
 
 	scopeRead   = "plugins.read"
 	scopeWrite  = "plugins.write"

@@ -165,8 +165,10 @@ func applyConditionAttrs(c *syncCondition, attrs map[string]json.RawMessage) []a
 		}
 	}
 	if raw, ok := attrs["values"]; ok {
+		// Contract 3.5 makes values "required, non-empty, for in/notIn; absent otherwise", while
+		// value may be "absent or null": a null values fits no operator and is refused as such.
 		if isNull(raw) {
-			c.Values = nil
+			errs = append(errs, invalidAttr("values", "values must be a non-empty array for the in and notIn operators and absent otherwise; null is not allowed"))
 		} else {
 			var vs []json.RawMessage
 			if err := json.Unmarshal(raw, &vs); err != nil {
@@ -304,6 +306,14 @@ func updateCondition(s *Server, rec record, in *inResource, now time.Time) (int,
 	errs = append(errs, applyConditionAttrs(&next, attrs)...)
 	if len(errs) > 0 {
 		return http.StatusUnprocessableEntity, errs
+	}
+	// A PATCH changes only the attributes it carries, and a request can clear value with null but
+	// has no way to clear values (null is refused above). Where the contract is silent the
+	// sandbox therefore lets values follow the operator: a condition moved off in/notIn by a
+	// PATCH that does not send values loses them, as the resource of its new operator has none.
+	// A PATCH that does send values with another operator is still refused by validateCondition.
+	if _, sent := attrs["values"]; !sent && !slices.Contains(listOperators, next.Operator) {
+		next.Values = nil
 	}
 	if errs := s.validateCondition(&next); len(errs) > 0 {
 		return http.StatusUnprocessableEntity, errs

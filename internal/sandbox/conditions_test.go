@@ -49,7 +49,7 @@ func TestSyncConditionWrites(t *testing.T) {
 		ok("boolean equals on a CRM field", conditionDoc("contact", "polling", "donotbulkemail", "equals", val(true))),
 		ok("inboundCreate tests CRM fields", conditionDoc("contact", "inboundCreate", "donotemail", "notEquals", val(true))),
 		ok("isBlank without value", conditionDoc("contact", "inboundUpdate", "firstname", "isBlank", nil)),
-		ok("isNotBlank with explicit nulls", conditionDoc("contact", "polling", "firstname", "isNotBlank", map[string]any{"value": nil, "values": nil})),
+		ok("isNotBlank with an explicit null value", conditionDoc("contact", "polling", "firstname", "isNotBlank", map[string]any{"value": nil})),
 		ok("contains on a string", conditionDoc("contact", "polling", "firstname", "contains", val("Ann"))),
 		ok("notContains on an empty string", conditionDoc("contact", "polling", "firstname", "notContains", val(""))),
 		ok("greaterThan on an integer", conditionDoc("lead", "polling", "numberofemployees", "greaterThan", val(50))),
@@ -92,6 +92,10 @@ func TestSyncConditionWrites(t *testing.T) {
 		bad("in with a value too", conditionDoc("contact", "polling", "statuscode", "in", map[string]any{"value": "Active", "values": []any{"Active"}}), pValue, "use values"),
 		bad("in with a mistyped item", conditionDoc("lead", "polling", "numberofemployees", "in", vals(1, "2")), "/data/attributes/values/1", "integer"),
 		bad("equals with values", conditionDoc("contact", "polling", "firstname", "equals", map[string]any{"value": "a", "values": []any{"a"}}), pValues, "only for the in and notIn"),
+		// Contract 3.5: values is "absent otherwise"; unlike value, it is never allowed as null.
+		bad("isNotBlank with a null values", conditionDoc("contact", "polling", "firstname", "isNotBlank", map[string]any{"value": nil, "values": nil}), pValues, "absent"),
+		bad("equals with a null values", conditionDoc("contact", "polling", "firstname", "equals", map[string]any{"value": "a", "values": nil}), pValues, "absent"),
+		bad("in with a null values", conditionDoc("contact", "polling", "statuscode", "in", map[string]any{"values": nil}), pValues, "non-empty"),
 		bad("values not an array", conditionDoc("contact", "polling", "statuscode", "in", map[string]any{"values": "Active"}), pValues, "array"),
 		bad("unknown attribute", conditionDoc("contact", "polling", "donotemail", "equals", map[string]any{"value": true, "negate": true}), "/data/attributes/negate", "unknown"),
 		bad("plugin relationship missing", resource(typeCondition, nil, map[string]any{"crmObject": "contact", "trigger": "polling", "field": "donotemail", "operator": "isBlank"}, false), "/data/relationships/plugin", ""),
@@ -101,6 +105,8 @@ func TestSyncConditionWrites(t *testing.T) {
 		{name: "patch value", method: "PATCH", target: "A", body: patchOf(typeCondition, "A", val(true)), status: 200},
 		{name: "patch operator and clear value", method: "PATCH", target: "A", body: patchOf(typeCondition, "A", map[string]any{"operator": "isNotBlank", "value": nil}), status: 200},
 		{name: "patch to in with values", method: "PATCH", target: "B", body: patchOf(typeCondition, "B", map[string]any{"field": "title", "operator": "in", "value": nil, "values": []any{"VP"}}), status: 200},
+		{name: "patch with a null values", method: "PATCH", target: "A", body: patchOf(typeCondition, "A", map[string]any{"value": true, "values": nil}),
+			status: 422, errID: errValidation, pointer: pValues, detail: "absent"},
 		{name: "patch operator keeping a value it does not take", method: "PATCH", target: "A", body: patchOf(typeCondition, "A", map[string]any{"operator": "isBlank"}),
 			status: 422, errID: errValidation, pointer: pValue},
 		{name: "patch trigger", method: "PATCH", target: "A", body: patchOf(typeCondition, "A", map[string]any{"trigger": "inboundUpdate"}),
@@ -139,7 +145,8 @@ func TestSyncConditionLifecycle(t *testing.T) {
 	}
 
 	s.AdvanceClock(time.Second)
-	r := api(t, s, http.MethodPatch, "/api/v2/pluginSyncConditions/"+itoa(c.ID), resource(typeCondition, c.ID, map[string]any{"operator": "greaterThan", "values": nil, "value": 100}, false))
+	// Leaving in/notIn drops the values: a request cannot send values as null (contract 3.5).
+	r := api(t, s, http.MethodPatch, "/api/v2/pluginSyncConditions/"+itoa(c.ID), resource(typeCondition, c.ID, map[string]any{"operator": "greaterThan", "value": 100}, false))
 	mustStatus(t, r, http.StatusOK)
 	p := r.doc(t).one(t)
 	if p.Attributes["operator"] != "greaterThan" || p.Attributes["value"] != float64(100) || p.Attributes["values"] != nil || p.Attributes["field"] != "numberofemployees" {

@@ -375,6 +375,7 @@ func seedState(now time.Time, instanceURL string, org columnSource) *state {
 	}
 	st.refreshCRMFields(p.ID, org, now)
 	st.addRefreshToken(SeedRefreshToken, sandboxUserID, now)
+	st.addRefreshToken(SecondSeedRefreshToken, secondUserID, now)
 	st.seedSequences(now)
 	return st
 }
