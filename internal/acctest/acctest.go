@@ -153,7 +153,11 @@ func (e *Env) Outreach(method, path string, body any) (int, []byte) {
 // Dynamics sends a raw request to the sandbox's Dataverse Web API. path starts with /api/data/v9.2/.
 func (e *Env) Dynamics(method, path string, body any, headers map[string]string) (int, []byte) {
 	e.t.Helper()
-	h := map[string]string{"Authorization": "Bearer " + DynamicsToken, "Content-Type": "application/json", "Accept": "application/json"}
+	// Consistency: Strong as Microsoft's metadata samples send it: the out-of-band changes these
+	// requests stand for (the maker portal, a script) act on the latest definitions, not on the
+	// sandbox's lagging metadata cache.
+	h := map[string]string{"Authorization": "Bearer " + DynamicsToken, "Content-Type": "application/json", "Accept": "application/json",
+		"Consistency": "Strong"}
 	for k, v := range headers {
 		h[k] = v
 	}

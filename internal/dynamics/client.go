@@ -83,6 +83,9 @@ type Client struct {
 	policy   httpx.Policy
 	now      func() time.Time
 	hostOnly string
+	// shared holds the per-table Boolean column lists (boolean_list.go). Per Client, that is per
+	// provider configuration: a new command reads afresh.
+	shared booleanLists
 }
 
 // New validates cfg and returns a Client. It makes no request.
@@ -214,6 +217,26 @@ type orgState struct {
 	// column within strongWindow is metadata cache lag, which even Consistency: Strong does not
 	// always hide, so reads of it are retried instead of reporting it gone.
 	created map[string]time.Time
+	// tableWrites counts this process's metadata writes per table, so that a shared column list
+	// read before one of them is not used after it.
+	tableWrites map[string]uint64
+}
+
+// noteTableWrite records a metadata write (attempted or done) to a table.
+func (s *orgState) noteTableWrite(entity string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tableWrites == nil {
+		s.tableWrites = map[string]uint64{}
+	}
+	s.tableWrites[entity]++
+}
+
+// writeGeneration is the number of metadata writes this process has made to a table.
+func (s *orgState) writeGeneration(entity string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tableWrites[entity]
 }
 
 var (
@@ -352,7 +375,11 @@ func (c *Client) do(ctx context.Context, cl call) (*httpx.Response, error) {
 		return nil, err
 	}
 	h.Set("Authorization", "Bearer "+tok)
-	if cl.strong || (!cl.write && c.recentlyWritten()) {
+	// Writes always ask for the latest definitions: Dataverse resolves the column a PUT,
+	// DELETE or UpdateOptionValue names through the metadata cache, which lags a change by up to
+	// 30 s, so without it a write right after a create (ours or another process's) answers 404.
+	// Microsoft's own metadata helpers send it on every write.
+	if cl.strong || cl.write || c.recentlyWritten() {
 		h.Set("Consistency", "Strong")
 	}
 	if cl.solution != "" {
@@ -372,7 +399,7 @@ func (c *Client) do(ctx context.Context, cl call) (*httpx.Response, error) {
 	if cl.write {
 		hc = c.writes
 	}
-	resp, err := hc.Do(ctx, &httpx.Request{Method: cl.method, URL: u, Header: h, Body: body, Idempotent: cl.idempotent})
+	resp, err := c.sendWaitingOutLocks(ctx, hc, &httpx.Request{Method: cl.method, URL: u, Header: h, Body: body, Idempotent: cl.idempotent})
 	if err != nil {
 		return nil, &TransportError{Op: cl.method + " " + cl.path, Err: err}
 	}

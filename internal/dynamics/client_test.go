@@ -362,6 +362,11 @@ func TestCallerClassifyStillApplies(t *testing.T) {
 func TestMetadataWritesAreSerializedPerOrg(t *testing.T) {
 	var inFlight, maxInFlight atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *recorded) {
+		if r.Method == "GET" && strings.Contains(r.Path, "new_x") {
+			// The check that follows a delete: the column is gone.
+			writeErr(w, 404, "0x80040217", "Could not find an attribute")
+			return
+		}
 		if r.Method == "GET" {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(booleanDefinition))

@@ -217,8 +217,8 @@ func TestEmulatorAddSolutionComponent(t *testing.T) {
 	if err := c.AddSolutionComponent(ctx, "OptOutSync", id, ComponentTypeAttribute); err != nil {
 		t.Errorf("adding again: %v", err)
 	}
-	if err := c.AddSolutionComponent(ctx, "NoSuchSolution", id, ComponentTypeAttribute); !IsNotFound(err) {
-		t.Errorf("unknown solution: err = %v, want not found", err)
+	if err := c.AddSolutionComponent(ctx, "NoSuchSolution", id, ComponentTypeAttribute); !IsSolutionNotFound(err) || IsNotFound(err) {
+		t.Errorf("unknown solution: err = %v, want solution not found (not a missing column)", err)
 	}
 }
 
@@ -358,7 +358,9 @@ func TestEmulatorLockOutlastingRetriesIsReported(t *testing.T) {
 	e := newEmulator(t)
 	c, _ := e.client(t)
 	e.org.SetFaults(dataverse.Faults{Lock: 100, LockStatus: 503})
-	err := c.PublishEntity(ctxT(t), "contact")
+	// Without a deadline, max_retries bounds the lock waits (with one, the deadline does:
+	// TestLockWaitLastsUntilTheDeadline).
+	err := c.PublishEntity(context.Background(), "contact")
 	if !IsCustomizationLock(err) {
 		t.Fatalf("err = %v, want a customization lock", err)
 	}
@@ -479,5 +481,53 @@ func TestEmulatorGetSolution(t *testing.T) {
 	}
 	if _, err := c.GetSolution(ctx, "bad name'"); err == nil {
 		t.Fatal("a unique name with a quote must be refused before any request")
+	}
+}
+
+// TestEmulatorCreateThenDeleteRemovesColumn: Dataverse resolves a DELETE's column name through
+// the metadata cache, which lags a create by up to 30 s unless the request asks for strong
+// consistency; a delete right after the create must still delete the column.
+func TestEmulatorCreateThenDeleteRemovesColumn(t *testing.T) {
+	e := newEmulator(t)
+	c, _ := e.client(t)
+	ctx := ctxT(t)
+	if _, err := c.CreateBooleanAttribute(ctx, "contact", salesOptOut, "OptOutSync"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.DeleteAttribute(ctx, "contact", "new_salesoptout")
+	if err != nil && !IsNotFound(err) {
+		t.Fatal(err)
+	}
+	cols, _ := e.org.Columns("contact")
+	for _, col := range cols {
+		if col.LogicalName == "new_salesoptout" {
+			t.Fatalf("the column is still there after DeleteAttribute returned %v", err)
+		}
+	}
+}
+
+// TestEmulatorUnknownSolutionIsNotAMissingTable: Dataverse answers a write naming an unknown
+// solution with the same "does not exist" code as a missing table or column; the client must say
+// which one is missing, or the provider tells the user the table is gone.
+func TestEmulatorUnknownSolutionIsNotAMissingTable(t *testing.T) {
+	e := newEmulator(t)
+	c, _ := e.client(t)
+	ctx := ctxT(t)
+	_, err := c.CreateBooleanAttribute(ctx, "contact", salesOptOut, "NoSuchSolution")
+	if !IsSolutionNotFound(err) || IsNotFound(err) {
+		t.Fatalf("create: IsSolutionNotFound=%v IsNotFound=%v for %v", IsSolutionNotFound(err), IsNotFound(err), err)
+	}
+	if !strings.Contains(err.Error(), "NoSuchSolution") {
+		t.Errorf("the error does not name the solution: %v", err)
+	}
+	if _, err := c.CreateBooleanAttribute(ctx, "contact", salesOptOut, "OptOutSync"); err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateOptionLabel(ctx, "contact", "new_salesoptout", 1, Label{Text: "Out"}, "NoSuchSolution")
+	if !IsSolutionNotFound(err) || IsNotFound(err) {
+		t.Fatalf("update label: IsSolutionNotFound=%v IsNotFound=%v for %v", IsSolutionNotFound(err), IsNotFound(err), err)
+	}
+	if _, err := c.CreateBooleanAttribute(ctx, "nosuchtable", salesOptOut, "OptOutSync"); !IsNotFound(err) || IsSolutionNotFound(err) {
+		t.Errorf("missing table: IsNotFound=%v IsSolutionNotFound=%v for %v", IsNotFound(err), IsSolutionNotFound(err), err)
 	}
 }

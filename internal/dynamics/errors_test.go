@@ -151,8 +151,9 @@ func TestClassify(t *testing.T) {
 		read, write httpx.Decision
 	}{
 		{"ok", &httpx.Response{StatusCode: 200, Body: []byte(`{"error":{"code":"0x80071151"}}`)}, httpx.Default, httpx.Default},
-		{"lock 400", resp(400, "0x80071151"), httpx.Retry, httpx.Retry},
-		{"lock 429", resp(429, "0x8004F064"), httpx.Retry, httpx.Retry},
+		// Locks are handed back to sendWaitingOutLocks, which waits until the caller's deadline.
+		{"lock 400", resp(400, "0x80071151"), httpx.Stop, httpx.Stop},
+		{"lock 429", resp(429, "0x8004F064"), httpx.Stop, httpx.Stop},
 		{"cache after create", resp(500, "0x80040216"), httpx.Retry, httpx.Default},
 		{"cache not ready", resp(400, "0x80060891"), httpx.Retry, httpx.Default},
 		{"duplicate", resp(400, "0x80047013"), httpx.Default, httpx.Default},

@@ -73,6 +73,10 @@ type BooleanAttribute struct {
 	DescriptionLabels []Label
 	TrueLabels        []Label
 	FalseLabels       []Label
+	// LabelLanguageCode is the language the column is labelled in as Dataverse shows it: that of
+	// the display name's UserLocalizedLabel (the caller's language, else the org's base one),
+	// else that of its only LocalizedLabel; 0 when neither says.
+	LabelLanguageCode int
 }
 
 // BooleanAttributeDefinition is what CreateBooleanAttribute needs. SchemaName must carry the
@@ -225,11 +229,15 @@ func (c *Client) GetEntity(ctx context.Context, logical string) (*Entity, error)
 
 // GetAttribute reads the common definition of one column.
 func (c *Client) GetAttribute(ctx context.Context, entity, logical string) (*Attribute, error) {
+	return c.getAttribute(ctx, entity, logical, false)
+}
+
+func (c *Client) getAttribute(ctx context.Context, entity, logical string, strong bool) (*Attribute, error) {
 	en, an, err := names(entity, logical)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect}, en, an)
+	resp, err := c.readAttribute(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=" + attributeSelect, strong: strong}, en, an)
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +252,21 @@ func (c *Client) GetAttribute(ctx context.Context, entity, logical string) (*Att
 // ListAttributes reads the common definition of every column of a table. Metadata queries are not
 // paged; a next link is still followed should the service ever start paging.
 func (c *Client) ListAttributes(ctx context.Context, entity string) ([]Attribute, error) {
+	return c.listAttributes(ctx, entity, false)
+}
+
+// ListLatestAttributes is ListAttributes with strong consistency, for a decision that a cached
+// list would get wrong (a column created seconds ago may not be cached yet).
+func (c *Client) ListLatestAttributes(ctx context.Context, entity string) ([]Attribute, error) {
+	return c.listAttributes(ctx, entity, true)
+}
+
+func (c *Client) listAttributes(ctx context.Context, entity string, strong bool) ([]Attribute, error) {
 	en, err := logicalName("table", entity)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: entityPath(en) + "/Attributes", query: "$select=" + attributeSelect})
+	resp, err := c.do(ctx, call{method: http.MethodGet, path: entityPath(en) + "/Attributes", query: "$select=" + attributeSelect, strong: strong})
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +293,7 @@ func (c *Client) ListAttributes(ctx context.Context, entity string) ([]Attribute
 			return nil, fmt.Errorf("dynamics: columns of %s: next link %q is not under %s", en, w.NextLink, c.base)
 		}
 		path, query, _ := strings.Cut(rel, "?")
-		if resp, err = c.do(ctx, call{method: http.MethodGet, path: path, query: query}); err != nil {
+		if resp, err = c.do(ctx, call{method: http.MethodGet, path: path, query: query, strong: strong}); err != nil {
 			return nil, err
 		}
 	}
@@ -315,10 +333,16 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 	if w.AttributeType != "" && w.AttributeType != "Boolean" {
 		return nil, fmt.Errorf("dynamics: column %s.%s is of type %s, not Boolean", en, an, w.AttributeType)
 	}
+	return c.booleanFromWire(&w, en), nil
+}
+
+// booleanFromWire reads a Boolean column, from a single read or a list.
+func (c *Client) booleanFromWire(w *wireAttribute, entity string) *BooleanAttribute {
 	b := &BooleanAttribute{
-		Attribute:         c.attribute(&w, en),
+		Attribute:         c.attribute(w, entity),
 		DisplayNameLabels: labels(w.DisplayName),
 		DescriptionLabels: labels(w.Description),
+		LabelLanguageCode: labelLanguage(w.DisplayName),
 	}
 	if w.DefaultValue != nil {
 		b.DefaultValue = *w.DefaultValue
@@ -333,7 +357,7 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 			b.FalseLabel = labelFor(set.FalseOption.Label, c.lang)
 		}
 	}
-	return b, nil
+	return b
 }
 
 // CreateBooleanAttribute creates a Boolean column and returns its MetadataId. solution, when set,
@@ -344,10 +368,29 @@ func (c *Client) getBooleanAttribute(ctx context.Context, entity, logical string
 // A duplicate refusal that follows such a lost answer is our own earlier create, and its id is
 // returned. Lock refusals and 429s were refused before any change, so httpx retries them.
 func (c *Client) CreateBooleanAttribute(ctx context.Context, entity string, def BooleanAttributeDefinition, solution string) (string, error) {
+	id, err := c.createBooleanAttribute(ctx, entity, def, solution)
+	return id, c.explainSolution(ctx, solution, err)
+}
+
+// explainSolution turns the "does not exist" answer to a write that named a solution into a
+// SolutionNotFoundError when it is the solution that is missing: the code is the same as for a
+// missing table or column, and the message is in the org's language.
+func (c *Client) explainSolution(ctx context.Context, solution string, err error) error {
+	if solution == "" || !IsNotFound(err) {
+		return err
+	}
+	if _, serr := c.GetSolution(ctx, solution); IsNotFound(serr) {
+		return &SolutionNotFoundError{Solution: solution, Err: err}
+	}
+	return err
+}
+
+func (c *Client) createBooleanAttribute(ctx context.Context, entity string, def BooleanAttributeDefinition, solution string) (string, error) {
 	en, err := logicalName("table", entity)
 	if err != nil {
 		return "", err
 	}
+	defer c.org.noteTableWrite(en)
 	body, an, err := c.createBody(def)
 	if err != nil {
 		return "", err
@@ -502,6 +545,7 @@ func (c *Client) UpdateBooleanAttribute(ctx context.Context, entity, logical str
 		return err
 	}
 	lang := c.langOr(u.LanguageCode)
+	defer c.org.noteTableWrite(en)
 	// Hold the write lock over the read too, so that two updates from this process cannot
 	// interleave their read-modify-write.
 	unlock, err := c.lockWrites(ctx)
@@ -541,7 +585,7 @@ func (c *Client) UpdateBooleanAttribute(ctx context.Context, entity, logical str
 	def["RequiredLevel"] = rl
 
 	_, err = c.do(ctx, call{method: http.MethodPut, path: attributePath(en, an), body: def, solution: solution, mergeLabels: true, write: true})
-	return err
+	return c.explainSolution(ctx, solution, err)
 }
 
 // UpdateOptionLabel changes the label of the option with value (1 = true, 0 = false) of a Boolean
@@ -551,6 +595,7 @@ func (c *Client) UpdateOptionLabel(ctx context.Context, entity, logical string, 
 	if err != nil {
 		return err
 	}
+	defer c.org.noteTableWrite(en)
 	body := map[string]any{
 		"EntityLogicalName":    en,
 		"AttributeLogicalName": an,
@@ -559,7 +604,7 @@ func (c *Client) UpdateOptionLabel(ctx context.Context, entity, logical string, 
 		"MergeLabels":          true,
 	}
 	// Setting a label twice leaves the same state, so the action may be replayed.
-	return c.write(ctx, call{method: http.MethodPost, path: "UpdateOptionValue", body: body, solution: solution, idempotent: true})
+	return c.explainSolution(ctx, solution, c.write(ctx, call{method: http.MethodPost, path: "UpdateOptionValue", body: body, solution: solution, idempotent: true}))
 }
 
 // PublishEntity publishes the customizations of one table, which an update needs before it is
@@ -569,6 +614,7 @@ func (c *Client) PublishEntity(ctx context.Context, entity string) error {
 	if err != nil {
 		return err
 	}
+	defer c.org.noteTableWrite(en)
 	var esc bytes.Buffer
 	// Names are already restricted to [a-z0-9_]; escaping keeps the XML well formed should that
 	// rule ever loosen.
@@ -582,16 +628,49 @@ func (c *Client) PublishEntity(ctx context.Context, entity string) error {
 // DeleteAttribute deletes a column (which publishes by itself). A missing column is returned as an
 // error for which IsNotFound is true, so that the caller decides whether that is success; a column
 // still referenced by forms or views gives IsInUse.
+//
+// The delete is verified: a success must leave the column absent to a strongly consistent read,
+// and a 404 counts only once such a read agrees. A column the metadata cache has not caught up
+// with is deleted again (with backoff, at most MaxRetries times) rather than left behind.
 func (c *Client) DeleteAttribute(ctx context.Context, entity, logical string) error {
 	en, an, err := names(entity, logical)
 	if err != nil {
 		return err
 	}
-	if err := c.write(ctx, call{method: http.MethodDelete, path: attributePath(en, an)}); err != nil {
-		return err
+	defer c.org.noteTableWrite(en)
+	for attempt := 0; ; attempt++ {
+		derr := c.write(ctx, call{method: http.MethodDelete, path: attributePath(en, an)})
+		if derr != nil && !IsNotFound(derr) {
+			return derr
+		}
+		_, gerr := c.do(ctx, call{method: http.MethodGet, path: attributePath(en, an), query: "$select=MetadataId", strong: true})
+		switch {
+		case IsNotFound(gerr):
+			c.forgetCreated(en, an)
+			return derr
+		case gerr != nil:
+			return fmt.Errorf("dynamics: column %s.%s: checking the delete: %w", en, an, gerr)
+		case attempt >= c.policy.MaxRetries:
+			return fmt.Errorf("dynamics: column %s.%s is still there after %d deletes (the last answered %v)", en, an, attempt+1, errOrSuccess(derr))
+		}
+		if serr := c.policy.Sleep(ctx, c.lagBackoff(attempt)); serr != nil {
+			return fmt.Errorf("dynamics: column %s.%s is still there after a delete: %w", en, an, serr)
+		}
 	}
-	c.forgetCreated(en, an)
-	return nil
+}
+
+func errOrSuccess(err error) any {
+	if err == nil {
+		return "success"
+	}
+	return err
+}
+
+// GetLatestAttribute is GetAttribute with strong consistency, for a decision that a cached answer
+// would get wrong: whether a column exists before creating it (a column deleted seconds ago may
+// still be cached, one created seconds ago may not be yet).
+func (c *Client) GetLatestAttribute(ctx context.Context, entity, logical string) (*Attribute, error) {
+	return c.getAttribute(ctx, entity, logical, true)
 }
 
 // AddSolutionComponent adds an existing component (e.g. a column, ComponentTypeAttribute) to an
@@ -610,7 +689,7 @@ func (c *Client) AddSolutionComponent(ctx context.Context, solution, componentID
 		"AddRequiredComponents": false,
 	}
 	// Adding a component that is already in the solution changes nothing, so a replay is safe.
-	return c.write(ctx, call{method: http.MethodPost, path: "AddSolutionComponent", body: body, idempotent: true})
+	return c.explainSolution(ctx, solution, c.write(ctx, call{method: http.MethodPost, path: "AddSolutionComponent", body: body, idempotent: true}))
 }
 
 // write sends one metadata write under the org's write lock.
@@ -694,6 +773,19 @@ func labelFor(l *wireLabel, lang int) string {
 		return u.Label
 	}
 	return ""
+}
+
+// labelLanguage is the language of the label Dataverse shows the caller, else of the only one.
+func labelLanguage(l *wireLabel) int {
+	switch {
+	case l == nil:
+		return 0
+	case l.UserLocalizedLabel != nil && l.UserLocalizedLabel.LanguageCode != 0:
+		return l.UserLocalizedLabel.LanguageCode
+	case len(l.LocalizedLabels) == 1:
+		return l.LocalizedLabels[0].LanguageCode
+	}
+	return 0
 }
 
 func labels(l *wireLabel) []Label {

@@ -255,12 +255,21 @@ func TestWriteActions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *recorded) { w.WriteHeader(204) })
+			f := newFake(t, func(w http.ResponseWriter, r *recorded) {
+				if r.Method == "GET" { // the check that follows a delete: the column is gone
+					writeErr(w, 404, "0x80040217", "Could not find an attribute")
+					return
+				}
+				w.WriteHeader(204)
+			})
 			c, _ := newTestClient(t, f)
 			if err := tc.call(c); err != nil {
 				t.Fatal(err)
 			}
 			r := f.requests()[0]
+			if got := r.Header.Get("Consistency"); got != "Strong" {
+				t.Errorf("a metadata write without Consistency: Strong (got %q)", got)
+			}
 			if r.Method != tc.method || r.Path != tc.path {
 				t.Errorf("request = %s %s, want %s %s", r.Method, r.Path, tc.method, tc.path)
 			}
@@ -297,8 +306,9 @@ func TestDeleteMissingColumnIsNotFound(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}
-	if len(f.requests()) != 1 {
-		t.Errorf("a 404 was retried")
+	reqs := f.requests()
+	if len(reqs) != 2 || reqs[0].Method != "DELETE" || reqs[1].Method != "GET" || reqs[1].Header.Get("Consistency") != "Strong" {
+		t.Errorf("requests = %v, want the DELETE and one strongly consistent check, no retry", reqs)
 	}
 }
 
@@ -514,12 +524,16 @@ func dropConnection(t *testing.T, w http.ResponseWriter) {
 // a while; the read retries instead of reporting it gone. Another column's 404 is returned at once.
 func TestReadRightAfterCreateRidesOutCacheLag(t *testing.T) {
 	var gets atomic.Int32
+	var deleted atomic.Bool
 	f := newFake(t, func(w http.ResponseWriter, r *recorded) {
 		switch {
 		case r.Method == "POST":
 			entityIDHeader(w)
 			w.WriteHeader(204)
-		case strings.Contains(r.Path, "new_other"):
+		case r.Method == "DELETE":
+			deleted.Store(true)
+			w.WriteHeader(204)
+		case strings.Contains(r.Path, "new_other"), deleted.Load():
 			writeErr(w, 404, "0x80040217", "Could not find an attribute")
 		case gets.Add(1) <= 2:
 			writeErr(w, 404, "0x80040217", "Could not find an attribute")

@@ -91,7 +91,20 @@ func (d *AttributeDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	entity, name := m.Entity.ValueString(), m.LogicalName.ValueString()
-	a, err := c.GetAttribute(ctx, entity, name)
+	// Boolean columns (the opt-out flags) come from the table's shared list; others, and any
+	// column not in it, are read on their own.
+	var a *dynamics.Attribute
+	b, found, err := readBooleanColumn(ctx, c, entity, name)
+	if found {
+		a = &b.Attribute
+	} else if err == nil {
+		a, err = c.GetAttribute(ctx, entity, name)
+	}
+	if dynamics.IsNotFound(err) {
+		// A cached miss is not proof: a column made seconds ago (say, by the apply before this
+		// command) may not be in the metadata cache yet.
+		a, err = c.GetLatestAttribute(ctx, entity, name)
+	}
 	if err != nil {
 		if dynamics.IsNotFound(err) {
 			if _, eerr := c.GetEntity(ctx, entity); dynamics.IsNotFound(eerr) {

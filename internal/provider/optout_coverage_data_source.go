@@ -250,7 +250,9 @@ func (d *OptOutCoverageDataSource) readCoverageInputs(ctx context.Context, c *ou
 		// Dynamics is optional here: without it, mapped columns are checked against the
 		// plugin's catalog only.
 		if dv := d.data.dynamics; dv != nil {
-			cols, err := dv.ListAttributes(ctx, obj)
+			// Strongly consistent: a finding says a column is missing, and the metadata cache
+			// misses a column made seconds ago (the moment a user checks coverage after adding it).
+			cols, err := dv.ListLatestAttributes(ctx, obj)
 			switch {
 			case dynamics.IsNotFound(err):
 				in.DynamicsColumns = []string{} // no such table: no column exists

@@ -80,7 +80,9 @@ func (l *SalesOptOutFieldListResource) List(ctx context.Context, req list.ListRe
 			return
 		}
 		entity := cfg.Entity.ValueString()
-		cols, err := c.ListAttributes(ctx, entity)
+		// Strongly consistent: a listing is how a user finds a column to import, often one made
+		// seconds ago, which the metadata cache may not have yet.
+		cols, err := c.ListLatestAttributes(ctx, entity)
 		if dynamics.IsNotFound(err) {
 			addSalesOptOutUnknownEntityError(&diags, entity)
 			out.failed(diags)
@@ -109,7 +111,7 @@ func (l *SalesOptOutFieldListResource) List(ctx context.Context, req list.ListRe
 // resource reads one column as the resource's Read would after an import: the settings that
 // Dataverse does not hold take the values an unset configuration has.
 func (l *SalesOptOutFieldListResource) resource(ctx context.Context, req list.ListRequest, c *dynamics.Client, entity, logical string, diags *diag.Diagnostics) any {
-	col, err := c.GetBooleanAttribute(ctx, entity, logical, false)
+	col, err := c.GetBooleanAttribute(ctx, entity, logical, true)
 	if err != nil {
 		addClientError(diags, path.Empty(), "Cannot read the Dataverse column "+entity+"."+logical, err)
 		return nil
@@ -124,8 +126,9 @@ func (l *SalesOptOutFieldListResource) resource(ctx context.Context, req list.Li
 	m := salesOptOutFieldModel{
 		Entity:             types.StringValue(entity),
 		SchemaName:         types.StringNull(),
-		LanguageCode:       types.Int64Value(dynamics.DefaultLanguageCode),
+		LanguageCode:       salesOptOutLabelLanguage(col),
 		DeletionProtection: types.BoolValue(true),
+		Published:          types.BoolValue(true),
 		Solution:           types.StringNull(),
 		Timeouts:           timeouts.Value{Object: types.ObjectNull(obj.AttributeTypes())},
 	}

@@ -58,6 +58,7 @@ type salesOptOutFieldModel struct {
 	LanguageCode       types.Int64    `tfsdk:"language_code"`
 	Solution           types.String   `tfsdk:"solution"`
 	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Published          types.Bool     `tfsdk:"published"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -177,7 +178,8 @@ func (r *SalesOptOutFieldResource) Schema(ctx context.Context, _ resource.Schema
 				Optional: true, Computed: true,
 				Default: int64default.StaticInt64(dynamics.DefaultLanguageCode),
 				MarkdownDescription: "Language (LCID) of `display_name`, `description`, `true_label` and `false_label`, " +
-					"e.g. `1033` for English (United States), the default. Labels in other languages are kept.",
+					"e.g. `1033` for English (United States), the default. Labels in other languages are kept. An import " +
+					"takes the language the column is labelled in (e.g. `1031` in an org whose base language is German).",
 				Validators: []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"solution": schema.StringAttribute{
@@ -188,6 +190,12 @@ func (r *SalesOptOutFieldResource) Schema(ctx context.Context, _ resource.Schema
 					"instead of recreating it. Solution membership cannot be read back from Dataverse: after an import " +
 					"this is assumed to be the provider's `dynamics.solution`; set it and apply to add the column to " +
 					"another solution.",
+			},
+			"published": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the column's last change is published, i.e. active in Dataverse. `false` after " +
+					"an update whose publish failed: the change is stored but not active, and the next apply publishes " +
+					"the table (the plan shows `published` changing to `true`).",
 			},
 			"deletion_protection": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -262,6 +270,7 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 		if !plan.Solution.Equal(state.Solution) && !r.checkSolution(ctx, plan, false, &resp.Diagnostics) {
 			return
 		}
+		plan.Published = salesOptOutPlannedPublished(state.Published, salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics))
 	} else if !plan.Entity.IsUnknown() && r.data != nil && r.data.dynamics != nil {
 		// Checking the table now turns a typo into a plan error instead of a failed apply.
 		if _, err := r.data.dynamics.GetEntity(ctx, plan.Entity.ValueString()); err != nil {
@@ -275,6 +284,9 @@ func (r *SalesOptOutFieldResource) ModifyPlan(ctx context.Context, req resource.
 		if !r.checkSolution(ctx, plan, true, &resp.Diagnostics) {
 			return
 		}
+	}
+	if req.State.Raw.IsNull() {
+		plan.Published = types.BoolValue(true) // creating a column publishes it
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -342,7 +354,7 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 
 	// Creating over an existing column would be refused by Dataverse anyway; asking first gives
 	// the user the import command instead of a bare "already exists".
-	existing, err := c.GetAttribute(ctx, entity, logical)
+	existing, err := c.GetLatestAttribute(ctx, entity, logical)
 	switch {
 	case err == nil:
 		addSalesOptOutExistsError(&resp.Diagnostics, entity, logical, existing)
@@ -367,6 +379,8 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 		switch {
 		case dynamics.IsDuplicate(err):
 			addSalesOptOutExistsError(&resp.Diagnostics, entity, logical, nil)
+		case dynamics.IsSolutionNotFound(err):
+			addSalesOptOutWriteError(&resp.Diagnostics, entity, logical, "Cannot create the Dataverse column", err)
 		case dynamics.IsNotFound(err):
 			addSalesOptOutUnknownEntityError(&resp.Diagnostics, entity)
 		default:
@@ -379,12 +393,23 @@ func (r *SalesOptOutFieldResource) Create(ctx context.Context, req resource.Crea
 	// create timeout.
 	col, err := c.GetCreatedBooleanAttribute(ctx, entity, logical)
 	if err != nil {
-		resp.Diagnostics.AddError("Created column not readable",
+		// The column exists: leaving it out of state would orphan it (the next apply would find it
+		// and refuse it as "already exists"). Keep what the create told us; everything else is
+		// what was just sent, and the next refresh reads the column itself.
+		resp.Diagnostics.AddWarning("Created column not read back yet",
 			fmt.Sprintf("Dataverse created the column %s.%s (MetadataId %s) but it could not be read back before the create "+
-				"timeout (%s): %v\n\nThe column exists now. Raise timeouts.create if the organization is slow, and adopt the "+
-				"column rather than creating it again.\n\n%s", entity, logical, id, timeout, err, salesOptOutImportHint(entity, logical)))
+				"timeout (%s): %v\n\nThe column is in the Terraform state with the values of the configuration. The next "+
+				"terraform plan or apply reads it from Dataverse and shows any difference. Raise timeouts.create if the "+
+				"organization is often this slow.", entity, logical, id, timeout, err))
+		plan.ID, plan.MetadataID = types.StringValue(id), types.StringValue(id)
+		plan.LogicalName = types.StringValue(logical)
+		plan.AttributeType = types.StringValue("Boolean")
+		plan.Published = types.BoolValue(true)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 		return
 	}
+	plan.Published = types.BoolValue(true)
 	salesOptOutFromAPI(&plan, col)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
@@ -396,11 +421,22 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	var state salesOptOutFieldModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() || c == nil {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if c == nil {
+		// The provider's Dataverse settings are known only at apply: the state stays as it is,
+		// and so does its identity, which Terraform requires after every Read.
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(state))...)
 		return
 	}
 	entity, logical := state.Entity.ValueString(), state.LogicalName.ValueString()
-	col, err := c.GetBooleanAttribute(ctx, entity, logical, false)
+	// The table's shared Boolean column list serves most refreshes; a column not in it (or with
+	// shared reads off) is read on its own, which is also how a deletion is confirmed.
+	col, found, err := readBooleanColumn(ctx, c, entity, logical)
+	if err == nil && !found {
+		col, err = c.GetBooleanAttribute(ctx, entity, logical, false)
+	}
 	if dynamics.IsNotFound(err) {
 		// A cached miss is not proof: only a strongly consistent read may remove the column.
 		col, err = c.GetBooleanAttribute(ctx, entity, logical, true)
@@ -417,9 +453,17 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 		addClientError(&resp.Diagnostics, path.Empty(), "Cannot read the Dataverse column", err)
 		return
 	}
-	// An import sets only what the id says; the rest takes the values an unset configuration has.
+	// published is what this provider remembers, not something Dataverse tells.
+	if salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics) {
+		state.Published = types.BoolValue(false)
+	} else if state.Published.IsNull() {
+		state.Published = types.BoolValue(true)
+	}
+	// An import sets only what the id says; the rest takes the values an unset configuration has,
+	// except the language, which is the one the column is labelled in (an org whose base language
+	// is German has German labels only).
 	if state.LanguageCode.IsNull() {
-		state.LanguageCode = types.Int64Value(dynamics.DefaultLanguageCode)
+		state.LanguageCode = salesOptOutLabelLanguage(col)
 	}
 	if state.DeletionProtection.IsNull() {
 		state.DeletionProtection = types.BoolValue(true)
@@ -455,11 +499,20 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 	trueChanged := langChanged || !plan.TrueLabel.Equal(state.TrueLabel)
 	falseChanged := langChanged || !plan.FalseLabel.Equal(state.FalseLabel)
 	solutionChanged := solution != "" && !plan.Solution.Equal(state.Solution)
+	// A publish that failed in an earlier apply is still owed (sales_optout_field_publish.go).
+	pending := salesOptOutPublishPending(ctx, req.Private, &resp.Diagnostics) || (!state.Published.IsNull() && !state.Published.ValueBool())
+	writes := definitionChanged || trueChanged || falseChanged
+	plan.Published = types.BoolValue(true)
 
-	if definitionChanged || trueChanged || falseChanged || solutionChanged {
+	if writes || pending || solutionChanged {
 		c := r.client(&resp.Diagnostics)
 		if c == nil {
 			return
+		}
+		if writes {
+			// From the first write on, the table needs a publish; should anything below fail,
+			// the next apply still owes it.
+			setSalesOptOutPublishPending(ctx, resp.Private, entity, &resp.Diagnostics)
 		}
 		if definitionChanged {
 			err := c.UpdateBooleanAttribute(ctx, entity, logical, dynamics.BooleanAttributeUpdate{
@@ -488,17 +541,23 @@ func (r *SalesOptOutFieldResource) Update(ctx context.Context, req resource.Upda
 				return
 			}
 		}
-		if definitionChanged || trueChanged || falseChanged {
+		if writes || pending {
 			// Metadata updates are not active until the table is published.
 			if err := c.PublishEntity(ctx, entity); err != nil {
 				addClientError(&resp.Diagnostics, path.Empty(), "Cannot publish the table "+entity,
-					fmt.Errorf("%w\n\nThe column was changed but the change is not active until %s is published; apply again to retry", err, entity))
+					fmt.Errorf("%w\n\nThe column was changed but the change is not active until %s is published. The state "+
+						"records published = false, so the next apply publishes it", err, entity))
+				plan.ID, plan.MetadataID, plan.LogicalName = state.ID, state.MetadataID, state.LogicalName
+				plan.Published = types.BoolValue(false)
+				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+				resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, salesOptOutIdentity(plan))...)
 				return
 			}
+			setSalesOptOutPublishPending(ctx, resp.Private, "", &resp.Diagnostics)
 		}
 		if solutionChanged {
 			if err := c.AddSolutionComponent(ctx, solution, state.MetadataID.ValueString(), dynamics.ComponentTypeAttribute); err != nil {
-				addClientError(&resp.Diagnostics, path.Root("solution"), "Cannot add the column to solution "+solution, err)
+				addSalesOptOutWriteError(&resp.Diagnostics, entity, logical, "Cannot add the column to solution "+solution, err)
 				return
 			}
 		}
@@ -596,10 +655,10 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 		solution = types.StringValue(r.data.solution)
 	}
 	for attr, v := range map[string]any{
-		"id":                  types.StringValue(col.MetadataID),
-		"entity":              types.StringValue(id.Entity),
-		"logical_name":        types.StringValue(col.LogicalName),
-		"language_code":       types.Int64Value(dynamics.DefaultLanguageCode),
+		"id":           types.StringValue(col.MetadataID),
+		"entity":       types.StringValue(id.Entity),
+		"logical_name": types.StringValue(col.LogicalName),
+		// language_code stays null: Read takes it from the column's labels.
 		"deletion_protection": types.BoolValue(true),
 		"solution":            solution,
 	} {
@@ -612,12 +671,13 @@ func (r *SalesOptOutFieldResource) ImportState(ctx context.Context, req resource
 
 // findForImport resolves an import id to the column's common definition; nil when there is no such
 // column. A MetadataId is looked up in the table's column list: the client addresses columns by
-// logical name only.
+// logical name only. The reads are strongly consistent: a column made seconds ago (the usual
+// moment to import it) may not be in the metadata cache yet.
 func (r *SalesOptOutFieldResource) findForImport(ctx context.Context, c *dynamics.Client, id salesOptOutImportID) (*dynamics.Attribute, error) {
 	if id.MetadataID == "" {
-		return c.GetAttribute(ctx, id.Entity, id.LogicalName)
+		return c.GetLatestAttribute(ctx, id.Entity, id.LogicalName)
 	}
-	cols, err := c.ListAttributes(ctx, id.Entity)
+	cols, err := c.ListLatestAttributes(ctx, id.Entity)
 	if err != nil {
 		return nil, err
 	}
@@ -669,6 +729,15 @@ func salesOptOutFromAPI(m *salesOptOutFieldModel, a *dynamics.BooleanAttribute) 
 	if a.RequiredLevel == "" {
 		m.RequiredLevel = types.StringValue(dynamics.RequiredLevelNone)
 	}
+}
+
+// salesOptOutLabelLanguage is the language_code of a column adopted from Dataverse (import, list):
+// the language it is labelled in, 1033 when Dataverse does not say.
+func salesOptOutLabelLanguage(col *dynamics.BooleanAttribute) types.Int64 {
+	if col.LabelLanguageCode == 0 {
+		return types.Int64Value(dynamics.DefaultLanguageCode)
+	}
+	return types.Int64Value(int64(col.LabelLanguageCode))
 }
 
 // salesOptOutLabel returns the label in lang. The client's plain-string label is in its own
@@ -773,8 +842,13 @@ func addSalesOptOutExistsError(diags *diag.Diagnostics, entity, logical string, 
 func addSalesOptOutWriteError(diags *diag.Diagnostics, entity, logical, summary string, err error) {
 	if dynamics.IsCustomizationLock(err) {
 		err = fmt.Errorf("%w\n\nAnother customization (a solution import, a publish or another column change) held the "+
-			"organization's lock for longer than the provider retried. Wait until it finishes (Solution History in the "+
-			"maker portal shows it), then apply again", err)
+			"organization's lock for longer than the operation's timeout allowed. Wait until it finishes (Solution History "+
+			"in the maker portal shows it), then apply again, or raise the resource's timeouts", err)
+	} else if dynamics.IsSolutionNotFound(err) {
+		addClientError(diags, path.Root("solution"), "Solution not found",
+			fmt.Errorf("%w\n\nThe solution was deleted or renamed after the plan. Set solution (or the provider's "+
+				"dynamics.solution) to the unique name of an existing unmanaged solution and apply again", err))
+		return
 	} else if dynamics.IsNotFound(err) {
 		err = fmt.Errorf("%w\n\nThe column %s.%s was deleted outside Terraform; run terraform apply again to create it", err, entity, logical)
 	}

@@ -94,18 +94,24 @@ const salesOptOutHandMade = "Made by hand"
 // createSalesOptOutColumnOutOfBand creates contact.new_salesoptout the way a maker-portal user
 // would, bypassing Terraform.
 func createSalesOptOutColumnOutOfBand(env *acctest.Env) {
+	createSalesOptOutColumnOutOfBandIn(env, 1033, salesOptOutHandMade, "Yes", "No")
+}
+
+// createSalesOptOutColumnOutOfBandIn is createSalesOptOutColumnOutOfBand with labels in one
+// language only, as in an org whose base language it is.
+func createSalesOptOutColumnOutOfBandIn(env *acctest.Env, lang int, displayName, trueLabel, falseLabel string) {
 	lbl := func(s string) map[string]any {
-		return map[string]any{"LocalizedLabels": []any{map[string]any{"Label": s, "LanguageCode": 1033}}}
+		return map[string]any{"LocalizedLabels": []any{map[string]any{"Label": s, "LanguageCode": lang}}}
 	}
 	env.MustDynamics(http.StatusNoContent, http.MethodPost, "/api/data/v9.2/EntityDefinitions(LogicalName='contact')/Attributes", map[string]any{
 		"@odata.type":   "Microsoft.Dynamics.CRM.BooleanAttributeMetadata",
 		"SchemaName":    "new_SalesOptOut",
-		"DisplayName":   lbl(salesOptOutHandMade),
+		"DisplayName":   lbl(displayName),
 		"RequiredLevel": map[string]any{"Value": "None"},
 		"OptionSet": map[string]any{
 			"@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata",
-			"TrueOption":  map[string]any{"Value": 1, "Label": lbl("Yes")},
-			"FalseOption": map[string]any{"Value": 0, "Label": lbl("No")},
+			"TrueOption":  map[string]any{"Value": 1, "Label": lbl(trueLabel)},
+			"FalseOption": map[string]any{"Value": 0, "Label": lbl(falseLabel)},
 		},
 	}, map[string]string{"MSCRM.SolutionUniqueName": "OptOutSync"})
 }
@@ -439,8 +445,10 @@ resource "dynamics_sales_optout_field" "test" {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
+				// The create timeout, not max_retries, bounds the lock waits: a timeout shorter than
+				// one lock wait (10 s and more) gives up at once.
 				PreConfig:   lock,
-				Config:      noRetries + resourceHCL,
+				Config:      noRetries + strings.Replace(resourceHCL, "deletion_protection = false", "deletion_protection = false\n  timeouts {\n    create = \"5s\"\n  }", 1),
 				ExpectError: regexp.MustCompile(`(?s)running at this moment.*held the\s+organization's lock`),
 			},
 			{
@@ -475,8 +483,10 @@ func TestAccSalesOptOutField_notFoundAfterCreateRetried(t *testing.T) {
 	})
 }
 
-// TestAccSalesOptOutField_notFoundAfterCreateTimeout checks what a user sees when the column never
-// becomes readable within the create timeout: the column exists, so the error says to import it.
+// TestAccSalesOptOutField_notFoundAfterCreateTimeout checks a column that never becomes readable
+// within the create timeout: it exists, so it is kept in state with what is known (id, metadata
+// id, logical name) and a warning, and the next refresh fills in the rest instead of the next
+// apply refusing the column as "already exists".
 func TestAccSalesOptOutField_notFoundAfterCreateTimeout(t *testing.T) {
 	env := acctest.NewEnv(t)
 	resource.Test(t, resource.TestCase{
@@ -486,8 +496,23 @@ func TestAccSalesOptOutField_notFoundAfterCreateTimeout(t *testing.T) {
 				env.Sandbox.SetFaults(sandbox.Faults{Faults: dataverse.Faults{NotFoundAfterCreate: 1000}})
 			},
 			Config: salesOptOutConfig(env, "  deletion_protection = false\n  timeouts {\n    create = \"1s\"\n  }\n"),
-			ExpectError: regexp.MustCompile(`(?s)Created column not readable.*` +
-				regexp.QuoteMeta(`terraform import dynamics_sales_optout_field.<name> contact/new_salesoptout`)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(salesOptOutAddr, "logical_name", "new_salesoptout"),
+				resource.TestCheckResourceAttrPair(salesOptOutAddr, "id", salesOptOutAddr, "metadata_id"),
+				func(s *terraform.State) error {
+					// The metadata cache catches up; the refresh of the plan that follows reads the
+					// column and must find nothing to change.
+					env.Sandbox.SetFaults(sandbox.Faults{})
+					col, ok := readSalesOptOutColumn(t, env)
+					if !ok {
+						return fmt.Errorf("the column was not created")
+					}
+					if got := s.RootModule().Resources[salesOptOutAddr].Primary.Attributes["metadata_id"]; got != col.MetadataID {
+						return fmt.Errorf("metadata_id in state = %q, the column's is %q", got, col.MetadataID)
+					}
+					return nil
+				},
+			),
 		}},
 	})
 }

@@ -84,7 +84,12 @@ func (o *Org) handleUpdateOptionValue(q *apiRequest) (*response, *apiError) {
 	if t == nil {
 		return nil, entityNotFound(entityName)
 	}
-	a := t.attribute(attrName)
+	// The column is resolved through the metadata cache, like a PUT (cache.go).
+	seen := o.view(q, t).attribute(attrName)
+	if seen == nil {
+		return nil, attributeNotFound(t.LogicalName, attrName)
+	}
+	a := liveAttribute(t, seen)
 	if a == nil {
 		return nil, attributeNotFound(t.LogicalName, attrName)
 	}
@@ -124,6 +129,7 @@ func (o *Org) handleUpdateOptionValue(q *apiRequest) (*response, *apiError) {
 		return nil, e
 	}
 
+	o.noteMetadataWrite(t)
 	opt.Label = opt.Label.merge(labels, mergeLabels)
 	if hasDescription {
 		opt.Description = opt.Description.merge(description, mergeLabels)
@@ -145,7 +151,7 @@ type publishRequest struct {
 }
 
 func (o *Org) handlePublishXML(q *apiRequest) (*response, *apiError) {
-	if e := o.takeLock(); e != nil {
+	if e := o.takePublishLock(); e != nil {
 		return nil, e
 	}
 	const op = "PublishXml"
@@ -184,7 +190,7 @@ func (o *Org) handlePublishXML(q *apiRequest) (*response, *apiError) {
 }
 
 func (o *Org) handlePublishAllXML(q *apiRequest) (*response, *apiError) {
-	if e := o.takeLock(); e != nil {
+	if e := o.takePublishLock(); e != nil {
 		return nil, e
 	}
 	p, e := readPayload(q, "PublishAllXml")

@@ -23,8 +23,22 @@ func (o *Org) takeLock() *apiError {
 		return nil
 	}
 	f.Lock--
+	return o.lockError()
+}
+
+// takePublishLock fires the publish-only lock fault, else the general one.
+func (o *Org) takePublishLock() *apiError {
+	if f := &o.st.Faults; f.PublishLock > 0 {
+		f.PublishLock--
+		return o.lockError()
+	}
+	return o.takeLock()
+}
+
+// lockError counts a fired lock fault and returns its answer.
+func (o *Org) lockError() *apiError {
 	o.st.Stats.LockFaults++
-	status := f.LockStatus
+	status := o.st.Faults.LockStatus
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
@@ -215,6 +229,7 @@ func (o *Org) createAttribute(q *apiRequest, t *table) (*response, *apiError) {
 			FalseOption: &option{Value: 0, Label: label{}.merge(falseLabel, false), Description: emptyLabel()},
 		},
 	}
+	o.noteMetadataWrite(t)
 	t.Attributes = append(t.Attributes, a)
 	if sol != nil {
 		o.addComponent(sol, a.MetadataID, componentAttribute)
@@ -444,6 +459,7 @@ func (o *Org) updateAttribute(q *apiRequest, t *table, a *attribute) (*response,
 		return nil, e
 	}
 
+	o.noteMetadataWrite(t)
 	a.DisplayName = a.DisplayName.merge(displayName, mergeLabels)
 	a.Description = a.Description.merge(description, mergeLabels)
 	a.RequiredLevel = level
@@ -493,6 +509,7 @@ func (o *Org) deleteAttribute(t *table, a *attribute) (*response, *apiError) {
 			"The Attribute(%s) component cannot be deleted because it is referenced by %d other components. For a list of referenced components, use the RetrieveDependenciesForDeleteRequest.",
 			a.MetadataID, a.Dependencies)
 	}
+	o.noteMetadataWrite(t)
 	kept := t.Attributes[:0]
 	for _, x := range t.Attributes {
 		if x != a {

@@ -43,7 +43,13 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	clock := &testClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-	org := NewOrg(Config{Now: clock.Now})
+	return newHarnessWith(t, Config{Now: clock.Now}, clock)
+}
+
+// newHarnessWith is newHarness with an org configured by cfg, whose Now must be clock's.
+func newHarnessWith(t *testing.T, cfg Config, clock *testClock) *harness {
+	t.Helper()
+	org := NewOrg(cfg)
 	srv := httptest.NewTLSServer(org.Handler())
 	t.Cleanup(srv.Close)
 	org.SetBaseURL(srv.URL + "/")
@@ -87,6 +93,9 @@ func (h *harness) do(method, path string, body any, headers ...string) result {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("OData-MaxVersion", "4.0")
 	req.Header.Set("OData-Version", "4.0")
+	// Like Microsoft's metadata samples, the harness asks for the latest definitions; a test of
+	// the metadata cache passes "Consistency", "" to read what the cache holds.
+	req.Header.Set("Consistency", "Strong")
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

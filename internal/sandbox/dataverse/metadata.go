@@ -146,7 +146,7 @@ func (o *Org) listEntities(q *apiRequest) (*response, *apiError) {
 		if f != nil && !f.eval(full, entitySchema()) {
 			continue
 		}
-		item, e := o.shapeEntity(t, full, sel, exp)
+		item, e := o.shapeEntity(o.view(q, t), full, sel, exp)
 		if e != nil {
 			return nil, e
 		}
@@ -168,7 +168,7 @@ func (o *Org) getEntity(q *apiRequest, t *table) (*response, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	item, e := o.shapeEntity(t, renderEntity(t), sel, exp)
+	item, e := o.shapeEntity(o.view(q, t), renderEntity(t), sel, exp)
 	if e != nil {
 		return nil, e
 	}
@@ -232,26 +232,34 @@ func (o *Org) routeAttributes(q *apiRequest, t *table) (*response, *apiError) {
 			return nil, notFoundSegment(segs[2].name)
 		}
 	}
+	// Reads and the key resolution of writes go through the metadata cache (cache.go); a create
+	// checks names against the live table, as the platform does.
+	v := o.view(q, t)
 	if segs[0].key == nil {
 		switch {
 		case q.method == http.MethodGet:
-			return o.listAttributes(q, t, cls)
+			return o.listAttributes(q, v, cls)
 		case q.method == http.MethodPost && cls == "":
 			return o.createAttribute(q, t)
 		}
 		return nil, methodNotAllowed(q.method)
 	}
-	a, e := resolveAttribute(t, segs[0].key)
+	a, e := resolveAttribute(v, segs[0].key)
 	if e != nil {
 		return nil, e
 	}
+	if q.method == http.MethodGet {
+		return o.getAttribute(q, v, a, cls)
+	}
+	live := liveAttribute(t, a)
+	if live == nil {
+		return nil, attributeNotFound(t.LogicalName, segs[0].key.value+segs[0].key.id)
+	}
 	switch {
-	case q.method == http.MethodGet:
-		return o.getAttribute(q, t, a, cls)
 	case q.method == http.MethodPut && cls == "":
-		return o.updateAttribute(q, t, a)
+		return o.updateAttribute(q, t, live)
 	case q.method == http.MethodDelete && cls == "":
-		return o.deleteAttribute(t, a)
+		return o.deleteAttribute(t, live)
 	}
 	// PATCH included: "You can't use the PATCH method to update data model entities" (facts 3.4).
 	return nil, methodNotAllowed(q.method)

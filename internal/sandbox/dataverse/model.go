@@ -54,6 +54,8 @@ type table struct {
 	// Unpublished is set by updates (PUT, UpdateOptionValue) and cleared by publishing; creates
 	// and deletes publish automatically (facts 3.3).
 	Unpublished bool `json:"unpublished,omitempty"`
+	// Cache is the metadata cache's view of the columns while it lags a write (cache.go).
+	Cache *tableCache `json:"cache,omitempty"`
 }
 
 func (t *table) attribute(logicalName string) *attribute {

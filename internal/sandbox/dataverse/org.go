@@ -25,6 +25,10 @@ type Config struct {
 	// ClientID and ClientSecret identify the only Entra ID app registration; defaults
 	// "sandbox-azure-client" / "sandbox-azure-secret".
 	ClientID, ClientSecret string
+	// MetadataCacheLag is how long a metadata write stays invisible to requests without
+	// `Consistency: Strong` (cache.go); 0 means DefaultMetadataCacheLag, a negative value turns
+	// the lag off.
+	MetadataCacheLag time.Duration
 	// FederatedCredentials are the app registration's federated identity credentials
 	// (federation.go); nil means DefaultFederatedCredentials.
 	FederatedCredentials []FederatedCredential
@@ -74,6 +78,9 @@ func NewOrg(cfg Config) *Org {
 	}
 	if cfg.ClientSecret == "" {
 		cfg.ClientSecret = DefaultClientSecret
+	}
+	if cfg.MetadataCacheLag == 0 {
+		cfg.MetadataCacheLag = DefaultMetadataCacheLag
 	}
 	if cfg.AccessTokenLifetime <= 0 {
 		cfg.AccessTokenLifetime = tokenLifetime
@@ -198,6 +205,10 @@ type Faults struct {
 	// LockStatus is the HTTP status of that error; 0 means 400. Real captures show 400, 429
 	// and 503.
 	LockStatus int `json:"dynamics_lock_status"`
+	// PublishLock makes the next N PublishXml / PublishAllXml calls fail with the same
+	// customization-lock error, leaving the other writes alone: a publish collides with
+	// another customization more often than a column change does (facts 3.8).
+	PublishLock int `json:"dynamics_publish_lock"`
 	// NotFoundAfterCreate makes the next N single-attribute GETs of a column created after it
 	// was set answer 404 (metadata cache lag), even with Consistency: Strong.
 	NotFoundAfterCreate int `json:"dynamics_404_after_create"`
@@ -258,6 +269,9 @@ type OrgStats struct {
 	Throttled      int `json:"throttled"`
 	LockFaults     int `json:"lock_faults"`
 	NotFoundFaults int `json:"not_found_faults"`
+	// StaleReads counts requests served from the metadata cache while it lagged a write (they
+	// carried no `Consistency: Strong`).
+	StaleReads int `json:"stale_reads"`
 }
 
 // Stats returns the counters.

@@ -102,6 +102,10 @@ func (o *Org) serveAPI(w http.ResponseWriter, r *http.Request, version, rest str
 		writeAPIError(w, e)
 		return
 	}
+	if e := checkODataHeaders(r, hasBody(r)); e != nil {
+		writeAPIError(w, e)
+		return
+	}
 	q := &apiRequest{r: r, method: r.Method, api: o.origin(r) + "/api/data/" + version, path: rest}
 	resp, e := o.routeAPI(q)
 	if e != nil {
@@ -170,6 +174,16 @@ func serviceDocument() []obj {
 		out = append(out, obj{{"name", name}, {"kind", "EntitySet"}, {"url", name}})
 	}
 	return out
+}
+
+// hasBody reports whether the request carries a non-empty body; serveHTTP has buffered it.
+func hasBody(r *http.Request) bool {
+	if r.Body == nil {
+		return false
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return len(b) > 0
 }
 
 // parseSegments splits the resource path into segments and parses their keys.
