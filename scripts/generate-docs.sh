@@ -98,6 +98,8 @@ for kind in resources data-sources; do
   done
 done
 
+# docs/benchmarks.md is written by `make bench`, not generated: it survives the replacement.
+if [ -f docs/benchmarks.md ]; then cp docs/benchmarks.md "$site/docs/benchmarks.md"; fi
 rm -rf docs
 cp -R "$site/docs" docs
 

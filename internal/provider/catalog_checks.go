@@ -97,22 +97,24 @@ func catalogNames(fields []outreach.Field, side string, keep func(outreach.Field
 	return out
 }
 
-// writeWithFieldRefresh runs a create or update. When Outreach refuses the Dynamics column as
-// unknown (unknownColumn recognises the resource's 422), the column is most likely new (created
-// in this apply): the plugin's fields are refreshed once, the catalog cache forgotten, and write
-// called again. write must build its request anew each time, from the catalog as it is then, so
-// that what depends on the column's type (a condition's value) is typed after the refresh.
-func writeWithFieldRefresh[T any](ctx context.Context, d *providerData, c *outreach.Client, pluginID int64, unknownColumn func(error) bool, write func() (T, error)) (T, error) {
+// writeWithFieldRefresh runs a create or update of something that names Dynamics column column of
+// object. When Outreach refuses the column as unknown (unknownColumn recognises the resource's
+// 422), the column is most likely new (created in this apply): the plugin's fields are refreshed
+// until its catalog lists the column (refreshFieldsUntil), and write is called again. write must
+// build its request anew each time, from the catalog as it is then, so that what depends on the
+// column's type (a condition's value) is typed after the refresh.
+func writeWithFieldRefresh[T any](ctx context.Context, d *providerData, c *outreach.Client, pluginID int64, object, column string, unknownColumn func(error) bool, write func() (T, error)) (T, error) {
+	mark := d.catalog.refreshMark(pluginID)
 	v, err := write()
 	if err == nil || !unknownColumn(err) {
 		return v, err
 	}
 	var zero T
-	tflog.Info(ctx, "Outreach does not know the Dynamics column yet; refreshing the plugin's fields and retrying", map[string]any{"plugin_id": pluginID})
-	if rerr := c.RefreshFields(ctx, pluginID); rerr != nil {
+	tflog.Info(ctx, "Outreach does not know the Dynamics column yet; refreshing the plugin's fields and retrying",
+		map[string]any{"plugin_id": pluginID, "object": object, "column": column})
+	if rerr := d.catalog.refreshFieldsUntil(ctx, c, pluginID, object, column, mark); rerr != nil {
 		return zero, fmt.Errorf("%w; refreshing the plugin's fields failed too: %v", err, rerr)
 	}
-	d.catalog.Invalidate(pluginID)
 	v, err = write()
 	if err != nil && unknownColumn(err) {
 		return zero, fmt.Errorf("even after refreshing the plugin's fields: %w", err)

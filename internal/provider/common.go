@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -81,89 +80,6 @@ func (d *providerData) resolvePluginID(ctx context.Context, configured types.Int
 		return 0
 	}
 	return d.catalog.onlyDynamicsPlugin(ctx, c, diags)
-}
-
-// catalogCache keeps the plugin's field catalog per (plugin, object) for the life of the provider
-// process, so that plan-time checks of many resources cost one request per object.
-type catalogCache struct {
-	mu      sync.Mutex
-	fields  map[catalogKey][]outreach.Field
-	plugins []outreach.Plugin
-	loaded  bool
-}
-
-type catalogKey struct {
-	pluginID int64
-	object   string
-}
-
-func newCatalogCache() *catalogCache {
-	return &catalogCache{fields: map[catalogKey][]outreach.Field{}}
-}
-
-// Fields returns the catalog of one object of a plugin, both sides.
-func (c *catalogCache) Fields(ctx context.Context, client *outreach.Client, pluginID int64, object string) ([]outreach.Field, error) {
-	key := catalogKey{pluginID, object}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if f, ok := c.fields[key]; ok {
-		return f, nil
-	}
-	f, err := client.ListFields(ctx, outreach.FieldFilter{PluginID: pluginID, CRMObject: object})
-	if err != nil {
-		return nil, err
-	}
-	c.fields[key] = f
-	return f, nil
-}
-
-// Reload reads one object's catalog again, replacing the cached copy: for a field that the
-// cached copy lacks but that a refresh made since may have added.
-func (c *catalogCache) Reload(ctx context.Context, client *outreach.Client, pluginID int64, object string) ([]outreach.Field, error) {
-	c.mu.Lock()
-	delete(c.fields, catalogKey{pluginID, object})
-	c.mu.Unlock()
-	return c.Fields(ctx, client, pluginID, object)
-}
-
-// Invalidate forgets a plugin's catalog (after refreshFields).
-func (c *catalogCache) Invalidate(pluginID int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k := range c.fields {
-		if k.pluginID == pluginID {
-			delete(c.fields, k)
-		}
-	}
-}
-
-func (c *catalogCache) onlyDynamicsPlugin(ctx context.Context, client *outreach.Client, diags *diag.Diagnostics) int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.loaded {
-		plugins, err := client.ListPlugins(ctx, outreach.PluginFilter{Kind: "dynamics"})
-		if err != nil {
-			addClientError(diags, path.Root("plugin_id"), "Cannot list the Outreach plugins", err)
-			return 0
-		}
-		c.plugins, c.loaded = plugins, true
-	}
-	switch len(c.plugins) {
-	case 1:
-		return c.plugins[0].ID
-	case 0:
-		diags.AddAttributeError(path.Root("plugin_id"), "No Dynamics plugin found",
-			"The Outreach organization has no Dynamics plugin. Connect Dynamics 365 in Outreach first, or set plugin_id.")
-	default:
-		var names []string
-		for _, p := range c.plugins {
-			names = append(names, fmt.Sprintf("%d (%s, %s)", p.ID, p.Name, p.InstanceURL))
-		}
-		diags.AddAttributeError(path.Root("plugin_id"), "Several Dynamics plugins found",
-			"The organization has more than one Dynamics plugin, so plugin_id must be set on the resource or as "+
-				"outreach.plugin_id in the provider (OUTREACH_PLUGIN_ID). Plugins: "+strings.Join(names, "; ")+".")
-	}
-	return 0
 }
 
 // findField looks a field up by side and name.

@@ -76,3 +76,23 @@ resource "outreach_dynamics_object_settings" "this" {
   outbound_create = true
 }
 `
+
+// newContactColumnHCL creates the contact Sales Opt Out column (new_salesoptout) in the same apply
+// as what uses it; newContactColumnMappingHCL maps optedOut to it.
+const newContactColumnHCL = `
+resource "dynamics_sales_optout_field" "contact" {
+  provider            = outreach
+  entity              = "contact"
+  schema_name         = "new_SalesOptOut"
+  display_name        = "Sales Opt Out"
+  deletion_protection = false
+}
+`
+
+const newContactColumnMappingHCL = `
+resource "outreach_dynamics_field_mapping" "contact" {
+  object         = "contact"
+  outreach_field = "optedOut"
+  dynamics_field = dynamics_sales_optout_field.contact.logical_name
+}
+`

@@ -204,9 +204,14 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	want := plan.toAPI(pluginID)
-	created, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
+	created, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, want.CRMObject, want.CRMField, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
 		return c.CreateFieldMapping(ctx, want)
 	})
+	if created != nil {
+		r.data.shared.WroteFieldMapping(pluginID, want.CRMObject, created.ID, created, nil)
+	} else {
+		r.data.shared.WroteFieldMapping(pluginID, want.CRMObject, 0, nil, err)
+	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot create the field mapping", err)
 		return
@@ -232,7 +237,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 	if c == nil {
 		return
 	}
-	m, err := c.GetFieldMapping(ctx, id)
+	m, err := r.data.shared.FieldMapping(ctx, c, state.PluginID.ValueInt64(), state.Object.ValueString(), id)
 	if err != nil {
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Field mapping deleted outside Terraform",
@@ -270,9 +275,10 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 	pluginID := state.PluginID.ValueInt64()
 	want := plan.toAPI(pluginID)
 	want.ID = id
-	updated, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
+	updated, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, want.CRMObject, want.CRMField, isUnknownCRMFieldError, func() (*outreach.FieldMapping, error) {
 		return c.UpdateFieldMapping(ctx, want)
 	})
+	r.data.shared.WroteFieldMapping(pluginID, want.CRMObject, id, updated, err)
 	if err != nil {
 		addClientError(&resp.Diagnostics, fieldMappingErrorPath(err), "Cannot update the field mapping", err)
 		return
@@ -297,7 +303,12 @@ func (r *FieldMappingResource) Delete(ctx context.Context, req resource.DeleteRe
 	if c == nil {
 		return
 	}
-	if err := c.DeleteFieldMapping(ctx, id); err != nil && !outreach.IsNotFound(err) {
+	err := c.DeleteFieldMapping(ctx, id)
+	if err != nil && outreach.IsNotFound(err) {
+		err = nil
+	}
+	r.data.shared.WroteFieldMapping(state.PluginID.ValueInt64(), state.Object.ValueString(), id, nil, err)
+	if err != nil {
 		addClientError(&resp.Diagnostics, path.Empty(), "Cannot delete the field mapping", err)
 	}
 }

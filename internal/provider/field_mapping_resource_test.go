@@ -276,21 +276,7 @@ func TestAccFieldMapping_columnCreatedInSameApply(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: env.Config(`
-resource "dynamics_sales_optout_field" "contact" {
-  provider            = outreach
-  entity              = "contact"
-  schema_name         = "new_SalesOptOut"
-  display_name        = "Sales Opt Out"
-  deletion_protection = false
-}
-
-resource "outreach_dynamics_field_mapping" "contact" {
-  object         = "contact"
-  outreach_field = "optedOut"
-  dynamics_field = dynamics_sales_optout_field.contact.logical_name
-}
-`),
+				Config: env.Config(newContactColumnHCL + newContactColumnMappingHCL),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(fmContact, tfjsonpath.New("dynamics_field"), knownvalue.StringExact("new_salesoptout")),
 				},

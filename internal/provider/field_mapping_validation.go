@@ -163,7 +163,7 @@ func (r *FieldMappingResource) checkUncataloguedColumn(ctx context.Context, plug
 // checkNotMappedElsewhere fails when another mapping, managed by Terraform or not, already maps the
 // Outreach field on the object: Outreach allows one per (plugin, object, Outreach field).
 func (r *FieldMappingResource) checkNotMappedElsewhere(ctx context.Context, c *outreach.Client, pluginID int64, object, field, ownID string, diags *diag.Diagnostics) {
-	ms, err := c.ListFieldMappings(ctx, outreach.MappingFilter{PluginID: pluginID, CRMObject: object, OutreachField: field})
+	ms, err := r.data.shared.MappingsOfField(ctx, c, pluginID, object, field)
 	if err != nil {
 		addClientError(diags, path.Root("outreach_field"), "Cannot list the plugin's field mappings", err)
 		return

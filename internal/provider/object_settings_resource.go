@@ -156,6 +156,7 @@ func (r *ObjectSettingsResource) Create(ctx context.Context, req resource.Create
 	}
 	if patch, set := objectSettingsPatch(config); set {
 		updated, err := c.UpdatePluginObject(ctx, obj.ID, patch)
+		r.data.shared.WrotePluginObject(pluginID, obj.ID, updated, err)
 		if err != nil {
 			addClientError(&resp.Diagnostics, path.Empty(), "Cannot apply the object's sync settings", err)
 			return
@@ -188,7 +189,7 @@ func (r *ObjectSettingsResource) Read(ctx context.Context, req resource.ReadRequ
 			fmt.Sprintf("The id %q in state is not a number. Remove the resource from state and import it again.", state.ID.ValueString()))
 		return
 	}
-	obj, err := c.GetPluginObject(ctx, id)
+	obj, err := r.data.shared.PluginObject(ctx, c, state.PluginID.ValueInt64(), id)
 	if err != nil {
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Plugin object not found",
@@ -230,6 +231,7 @@ func (r *ObjectSettingsResource) Update(ctx context.Context, req resource.Update
 	var obj *outreach.PluginObject
 	if patch, set := objectSettingsPatch(config); set {
 		obj, err = c.UpdatePluginObject(ctx, id, patch)
+		r.data.shared.WrotePluginObject(state.PluginID.ValueInt64(), id, obj, err)
 	} else {
 		obj, err = c.GetPluginObject(ctx, id)
 	}

@@ -38,6 +38,7 @@ type providerData struct {
 	keepStateWhileUnknown bool
 
 	catalog *catalogCache
+	shared  *sharedReads // field mappings, sync conditions and object settings (shared_reads.go)
 }
 
 func newProviderData(ctx context.Context, version string, cfg providerModel, diags *diag.Diagnostics) *providerData {
@@ -68,7 +69,12 @@ func newProviderData(ctx context.Context, version string, cfg providerModel, dia
 	}
 	httpClient := &http.Client{Transport: transport}
 
-	data := &providerData{catalog: newCatalogCache()}
+	shared, err := sharedReadsEnabled()
+	if err != nil {
+		diags.AddError("Invalid environment variable "+sharedReadsEnv, err.Error()+".")
+		return nil
+	}
+	data := &providerData{catalog: newCatalogCache(), shared: newSharedReads(shared)}
 	data.outreach, data.pluginID, data.outreachErr = configureOutreach(ctx, cfg.Outreach, httpClient, policy, diags)
 	data.dynamics, data.solution, data.dynamicsErr = configureDynamics(ctx, cfg.Dynamics, httpClient, policy, diags)
 	data.solutionUnknown = cfg.Dynamics != nil && cfg.Dynamics.Solution.IsUnknown()

@@ -306,6 +306,11 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 	created, err := r.writeTyped(ctx, c, pluginID, plan, &resp.Diagnostics, func(ctx context.Context, cond outreach.SyncCondition, _ string) (*outreach.SyncCondition, error) {
 		return c.CreateSyncCondition(ctx, cond)
 	})
+	if created != nil {
+		r.data.shared.WroteSyncCondition(pluginID, plan.Object.ValueString(), created.ID, created, nil)
+	} else {
+		r.data.shared.WroteSyncCondition(pluginID, plan.Object.ValueString(), 0, nil, err)
+	}
 	if err != nil {
 		if !errors.Is(err, errSyncConditionNotTyped) {
 			addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot create the sync condition", err)
@@ -337,7 +342,7 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 			fmt.Sprintf("The id %q in state is not a number. Remove the resource from state and import it again.", state.ID.ValueString()))
 		return
 	}
-	got, err := c.GetSyncCondition(ctx, id)
+	got, err := r.data.shared.SyncCondition(ctx, c, state.PluginID.ValueInt64(), state.Object.ValueString(), id)
 	if err != nil {
 		if outreach.IsNotFound(err) {
 			resp.Diagnostics.AddWarning("Sync condition deleted outside Terraform",
@@ -380,6 +385,7 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 		cond.ID = id
 		return c.UpdateSyncCondition(ctx, syncConditionPriorWire(ctx, state, cond, typ), cond)
 	})
+	r.data.shared.WroteSyncCondition(pluginID, state.Object.ValueString(), id, updated, err)
 	if err != nil {
 		if !errors.Is(err, errSyncConditionNotTyped) {
 			addClientError(&resp.Diagnostics, syncConditionErrorPath(err), "Cannot update the sync condition", err)
@@ -409,7 +415,12 @@ func (r *SyncConditionResource) Delete(ctx context.Context, req resource.DeleteR
 	if err != nil {
 		return // nothing that could exist in Outreach
 	}
-	if err := c.DeleteSyncCondition(ctx, id); err != nil && !outreach.IsNotFound(err) {
+	err = c.DeleteSyncCondition(ctx, id)
+	if err != nil && outreach.IsNotFound(err) {
+		err = nil
+	}
+	r.data.shared.WroteSyncCondition(state.PluginID.ValueInt64(), state.Object.ValueString(), id, nil, err)
+	if err != nil {
 		addClientError(&resp.Diagnostics, path.Empty(), "Cannot delete the sync condition", err)
 	}
 }
@@ -546,7 +557,7 @@ func (r *SyncConditionResource) writeTyped(ctx context.Context, c *outreach.Clie
 			(typedBlind && (isValidationErrorAt(err, "/data/attributes/value") || isValidationErrorAt(err, "/data/attributes/values")))
 	}
 	var typing diag.Diagnostics
-	got, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, unknownColumn, func() (*outreach.SyncCondition, error) {
+	got, err := writeWithFieldRefresh(ctx, r.data, c, pluginID, plan.Object.ValueString(), plan.Field.ValueString(), unknownColumn, func() (*outreach.SyncCondition, error) {
 		typing = nil
 		cond, typ, blind := r.wireCondition(ctx, c, pluginID, plan, &typing)
 		typedBlind = blind

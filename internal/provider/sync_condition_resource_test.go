@@ -589,15 +589,7 @@ func TestAccSyncCondition_outreachOnlyConfiguration(t *testing.T) {
 func TestAccSyncCondition_columnCreatedInSameApply(t *testing.T) {
 	env := acctest.NewEnv(t)
 	const addr = "outreach_dynamics_sync_condition.sales_optout"
-	config := env.Config(`
-resource "dynamics_sales_optout_field" "contact" {
-  provider            = outreach
-  entity              = "contact"
-  schema_name         = "new_SalesOptOut"
-  display_name        = "Sales Opt Out"
-  deletion_protection = false
-}
-
+	config := env.Config(newContactColumnHCL + `
 resource "outreach_dynamics_sync_condition" "sales_optout" {
   object   = "contact"
   trigger  = "inbound_create"

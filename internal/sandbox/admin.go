@@ -33,7 +33,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		if !decodeAdmin(w, r, &f) {
 			return
 		}
-		if f.LatencyMS < 0 || f.Outreach429 < 0 || f.Outreach503 < 0 {
+		if f.LatencyMS < 0 || f.Outreach429 < 0 || f.Outreach503 < 0 || f.RefreshLagSeconds < 0 {
 			adminError(w, http.StatusBadRequest, "fault counts and latency must not be negative")
 			return
 		}

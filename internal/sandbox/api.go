@@ -397,7 +397,8 @@ func (s *Server) refreshFields(w http.ResponseWriter, p *principal, id int64, no
 		writeErrors(w, http.StatusNotFound, apiError{ID: errNotFound, Detail: fmt.Sprintf("plugin %d not found", id)})
 		return
 	}
-	s.st.refreshCRMFields(id, s.org)
+	lag := time.Duration(s.faults.RefreshLagSeconds) * time.Second
+	s.st.refreshCRMFields(id, s.org, now.Add(-lag))
 	pl.UpdatedAt = now
 	s.st.appendAudit("plugin_updated", auditUpdate, p.agent(), []map[string]any{{
 		"resourceType": typePlugin, "resourceId": id, "attribute": "pluginFields", "before": nil, "after": "refreshed from the CRM",

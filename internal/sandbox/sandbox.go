@@ -77,6 +77,10 @@ type Faults struct {
 	// /api/v2/) and then answers 502 Bad Gateway instead of their response, as a proxy that lost
 	// the upstream answer would: the write happened, the client cannot know it.
 	OutreachLoseResponse int `json:"outreach_lose_response"`
+	// RefreshLagSeconds makes refreshFields miss Dataverse columns created less than this many
+	// seconds ago (sandbox clock), as the plugin does: it reads the CRM's metadata without strong
+	// consistency, so a column created moments before a refresh may not be in the catalog yet.
+	RefreshLagSeconds int `json:"refresh_lag_seconds"`
 	// DynamicsClockStepSeconds moves the sandbox clock forward by this many seconds after each
 	// Dataverse Web API request: a long apply in fast-forward, in which tokens and CI JWTs expire
 	// between one request and the next.

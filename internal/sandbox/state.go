@@ -373,7 +373,7 @@ func seedState(now time.Time, instanceURL string, org columnSource) *state {
 			st.Fields[f.ID] = f
 		}
 	}
-	st.refreshCRMFields(p.ID, org)
+	st.refreshCRMFields(p.ID, org, now)
 	st.addRefreshToken(SeedRefreshToken, sandboxUserID, now)
 	st.addRefreshToken(SecondSeedRefreshToken, secondUserID, now)
 	st.seedSequences(now)
@@ -384,7 +384,10 @@ func seedState(now time.Time, instanceURL string, org columnSource) *state {
 // A field that still exists keeps its id, so that a client's cached catalog stays valid; a
 // column that is gone leaves the catalog (mappings that use it stay, as in the real plugin,
 // where they show as broken until edited).
-func (st *state) refreshCRMFields(pluginID int64, org columnSource) {
+//
+// A column created after seenBefore that the catalog does not list yet stays unlisted: the
+// plugin's read of the metadata is eventually consistent (Faults.RefreshLagSeconds).
+func (st *state) refreshCRMFields(pluginID int64, org columnSource, seenBefore time.Time) {
 	type key struct{ obj, name string }
 	existing := map[key]*pluginField{}
 	for id, f := range st.Fields {
@@ -400,6 +403,9 @@ func (st *state) refreshCRMFields(pluginID int64, org columnSource) {
 		}
 		for _, c := range cols {
 			f := existing[key{obj, c.LogicalName}]
+			if f == nil && c.CreatedOn.After(seenBefore) {
+				continue
+			}
 			if f == nil {
 				f = &pluginField{ID: st.newID(typeField), PluginID: pluginID, CRMObject: obj, Side: sideCRM, Name: c.LogicalName}
 			}

@@ -115,6 +115,8 @@ type Column struct {
 	Type string
 	// Writable is the column's IsValidForUpdate.
 	Writable bool
+	// CreatedOn is when the column was created (the seed's time for system columns).
+	CreatedOn time.Time
 }
 
 // Columns returns the current column metadata of a table, ordered by logical name; false when
@@ -130,7 +132,7 @@ func (o *Org) Columns(entity string) ([]Column, bool) {
 	cols := make([]Column, 0, len(t.Attributes))
 	for _, a := range t.Attributes {
 		cols = append(cols, Column{LogicalName: a.LogicalName, DisplayName: a.DisplayName.text(),
-			Type: catalogType(a.AttributeType), Writable: a.IsValidForUpdate})
+			Type: catalogType(a.AttributeType), Writable: a.IsValidForUpdate, CreatedOn: a.CreatedOn})
 	}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].LogicalName < cols[j].LogicalName })
 	return cols, true

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+	"testing"
+)
+
+func TestQuietLogsOnlyWhenTerraformDiscardsThem(t *testing.T) {
+	for _, name := range terraformLogEnv {
+		t.Setenv(name, "")
+	}
+	quietLogsTerraformDiscards()
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
+		if got := os.Getenv(name); got != "off" {
+			t.Errorf("without TF_LOG, %s = %q, want off", name, got)
+		}
+	}
+
+	for _, name := range terraformLogEnv {
+		t.Setenv(name, "")
+	}
+	t.Setenv("TF_LOG", "DEBUG")
+	quietLogsTerraformDiscards()
+	if got := os.Getenv("TF_LOG_SDK"); got != "" {
+		t.Errorf("with TF_LOG=DEBUG the SDK level must be left alone, got TF_LOG_SDK = %q", got)
+	}
+}
+
+func TestSoftMemoryLimitUnlessGOMEMLIMIT(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	softMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
+		t.Fatalf("memory limit %d, want %d", got, memoryLimit)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	softMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Fatalf("with GOMEMLIMIT set the limit must be left alone, got %d", got)
+	}
+}
