@@ -235,6 +235,9 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	c := r.data.outreachClient(&resp.Diagnostics)
 	if c == nil {
+		// Not refreshed (provider settings known only at apply): the state stays, and so must
+		// its identity, which the framework requires after every Read.
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 		return
 	}
 	m, err := r.data.shared.FieldMapping(ctx, c, state.PluginID.ValueInt64(), state.Object.ValueString(), id)

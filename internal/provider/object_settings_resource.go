@@ -181,6 +181,9 @@ func (r *ObjectSettingsResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	c := r.data.outreachClient(&resp.Diagnostics)
 	if c == nil {
+		// Not refreshed (provider settings known only at apply): the state stays, and so must
+		// its identity, which the framework requires after every Read.
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, objectSettingsIdentity(state))...)
 		return
 	}
 	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)

@@ -334,6 +334,9 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	c := r.data.outreachClient(&resp.Diagnostics)
 	if c == nil {
+		// Not refreshed (provider settings known only at apply): the state stays, and so must
+		// its identity, which the framework requires after every Read.
+		resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(state))...)
 		return
 	}
 	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
