@@ -2,24 +2,16 @@ package provider
 
 import (
 	"context"
-	"os"
-	"strings"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/dynamics"
 )
 
-// dynamicsSharedReadsEnv turns the shared Dataverse reads off when set to false (or 0, no, off):
-// every dynamics_sales_optout_field and dynamics_attribute then reads its own column.
-const dynamicsSharedReadsEnv = "OUTREACH_PROVIDER_SHARED_READS"
-
 // dynamicsSharedReads reports whether reads of Boolean columns are served from one list per
-// table. It is read on every use, so that a test can switch it.
+// table: the same OUTREACH_PROVIDER_SHARED_READS switch as the Outreach lists (shared_reads.go),
+// read on every use so that a test can switch it. A malformed value is reported by Configure.
 func dynamicsSharedReads() bool {
-	switch strings.ToLower(strings.TrimSpace(os.Getenv(dynamicsSharedReadsEnv))) {
-	case "false", "0", "no", "off":
-		return false
-	}
-	return true
+	on, _ := sharedReadsEnabled()
+	return on
 }
 
 // readBooleanColumn reads a Boolean column for a refresh: from the table's shared list when
