@@ -219,7 +219,7 @@ func (d *OptOutCoverageDataSource) readCoverageInputs(ctx context.Context, c *ou
 		addClientError(diags, path.Root("plugin_id"), "Cannot read the Outreach plugin", err)
 		return "", nil
 	}
-	settings, err := c.ListPluginObjects(ctx, pluginID, "")
+	settings, err := d.data.shared.PluginObjects(ctx, c, pluginID)
 	if err != nil {
 		addClientError(diags, path.Empty(), "Cannot list the plugin's object settings", err)
 		return "", nil
@@ -232,11 +232,11 @@ func (d *OptOutCoverageDataSource) readCoverageInputs(ctx context.Context, c *ou
 				in.Settings = &settings[j]
 			}
 		}
-		if in.Mappings, err = c.ListFieldMappings(ctx, outreach.MappingFilter{PluginID: pluginID, CRMObject: obj}); err != nil {
+		if in.Mappings, err = d.data.shared.FieldMappings(ctx, c, pluginID, obj); err != nil {
 			addClientError(diags, path.Empty(), "Cannot list the plugin's field mappings of "+obj, err)
 			return "", nil
 		}
-		if in.Conditions, err = c.ListSyncConditions(ctx, outreach.ConditionFilter{PluginID: pluginID, CRMObject: obj}); err != nil {
+		if in.Conditions, err = d.data.shared.SyncConditions(ctx, c, pluginID, obj); err != nil {
 			addClientError(diags, path.Empty(), "Cannot list the plugin's sync conditions of "+obj, err)
 			return "", nil
 		}

@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,6 +91,23 @@ func (s *sharedReads) MappingsOfField(ctx context.Context, c *outreach.Client, p
 	return l.filter(func(m outreach.FieldMapping) bool { return m.OutreachField == field }), nil
 }
 
+// FieldMappings returns every mapping of (pluginID, object), by id, for readers that need the
+// whole list (the coverage data source): the list a refresh of the same command already read, or
+// one list request when shared reads are off.
+func (s *sharedReads) FieldMappings(ctx context.Context, c *outreach.Client, pluginID int64, object string) ([]outreach.FieldMapping, error) {
+	return s.mappings.all(ctx, s.enabled, c, listKey{pluginID, object})
+}
+
+// SyncConditions returns every condition of (pluginID, object), as FieldMappings does.
+func (s *sharedReads) SyncConditions(ctx context.Context, c *outreach.Client, pluginID int64, object string) ([]outreach.SyncCondition, error) {
+	return s.conditions.all(ctx, s.enabled, c, listKey{pluginID, object})
+}
+
+// PluginObjects returns the sync settings of every object of a plugin, as FieldMappings does.
+func (s *sharedReads) PluginObjects(ctx context.Context, c *outreach.Client, pluginID int64) ([]outreach.PluginObject, error) {
+	return s.objects.all(ctx, s.enabled, c, listKey{pluginID: pluginID})
+}
+
 // WroteFieldMapping records a write of a mapping of (pluginID, object): m is the server's answer,
 // nil for a delete; err is the write's error, after which the list is read again when next needed.
 func (s *sharedReads) WroteFieldMapping(pluginID int64, object string, id int64, m *outreach.FieldMapping, err error) {
@@ -167,6 +186,26 @@ func (k *sharedKind[T]) lookup(ctx context.Context, c *outreach.Client, key list
 	}
 	v, ok = l.get(id)
 	return v, ok, nil
+}
+
+// all returns every entry of the list of key in id order, so that both modes give the same
+// answer: from the shared list when shared is set, else from a list request of its own.
+func (k *sharedKind[T]) all(ctx context.Context, shared bool, c *outreach.Client, key listKey) ([]T, error) {
+	var items []T
+	if shared {
+		l, err := k.load(ctx, c, key)
+		if err != nil {
+			return nil, err
+		}
+		items = l.filter(func(T) bool { return true })
+	} else {
+		var err error
+		if items, err = k.list(ctx, c, key); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(items, func(a, b T) int { return cmp.Compare(k.id(a), k.id(b)) })
+	return items, nil
 }
 
 // wrote applies a write to the list of key when it is loaded: the server's answer v replaces the
