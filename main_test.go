@@ -27,17 +27,28 @@ func TestQuietLogsOnlyWhenTerraformDiscardsThem(t *testing.T) {
 	}
 }
 
-func TestSoftMemoryLimitUnlessGOMEMLIMIT(t *testing.T) {
+func TestGarbageCollectionUnlessGOMEMLIMITOrGOGC(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOMEMLIMIT", "")
-	softMemoryLimit()
+	t.Setenv("GOGC", "")
+	garbageCollection()
 	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
 		t.Fatalf("memory limit %d, want %d", got, memoryLimit)
 	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Fatalf("GC percent %d, want %d", got, gcPercent)
+	}
+
 	debug.SetMemoryLimit(1 << 40)
+	debug.SetGCPercent(100)
 	t.Setenv("GOMEMLIMIT", "1GiB")
-	softMemoryLimit()
+	t.Setenv("GOGC", "100")
+	garbageCollection()
 	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
 		t.Fatalf("with GOMEMLIMIT set the limit must be left alone, got %d", got)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("with GOGC set the GC percent must be left alone, got %d", got)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/optout-sync/terraform-provider-outreach/internal/provider"
@@ -28,10 +27,11 @@ const (
 	DynamicsToken = sandbox.DynamicsAccessToken
 )
 
-// ProviderFactories serves the provider in-process. Resources named dynamics_* resolve through the
+// ProviderFactories serves the provider in-process, through the same protocol server as the
+// released binary (provider.ProtocolServer). Resources named dynamics_* resolve through the
 // `provider = outreach` meta-argument, exactly as users write it.
 var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"outreach": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"outreach": func() (tfprotov6.ProviderServer, error) { return provider.ProtocolServer("test")(), nil },
 }
 
 // tlsCert is the one certificate every sandbox of this test process serves. Go loads the system

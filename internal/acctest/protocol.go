@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -34,7 +33,7 @@ type Protocol struct {
 func (e *Env) Protocol() *Protocol {
 	e.t.Helper()
 	ctx := context.Background()
-	srv := providerserver.NewProtocol6(provider.New("test")())()
+	srv := provider.ProtocolServer("test")()
 	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		e.t.Fatal(err)

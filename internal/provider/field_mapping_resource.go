@@ -162,14 +162,14 @@ func (r *FieldMappingResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return // destroy, or the provider is not configured yet
 	}
 	var plan fieldMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *fieldMappingModel
 	if !req.State.Raw.IsNull() {
 		state = &fieldMappingModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(fieldMappingCodec.FromState(ctx, req.State, state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -177,7 +177,7 @@ func (r *FieldMappingResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.data.planPluginID(ctx, req, resp) == 0 {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...) // with the plugin planPluginID resolved
+	resp.Diagnostics.Append(fieldMappingCodec.FromPlan(ctx, resp.Plan, &plan)...) // with the plugin planPluginID resolved
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -191,7 +191,7 @@ func (r *FieldMappingResource) ModifyPlan(ctx context.Context, req resource.Modi
 // created in the same apply) refreshes the plugin's fields once and retries.
 func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan fieldMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -217,7 +217,7 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	state := fieldMappingStateAfterWrite(created, pluginID, plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(fieldMappingCodec.SetState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(state))...)
 }
 
@@ -225,7 +225,7 @@ func (r *FieldMappingResource) Create(ctx context.Context, req resource.CreateRe
 // Terraform is removed from state so that the next plan recreates it.
 func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state fieldMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -254,7 +254,7 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	next := fieldMappingFromAPI(m, state.PluginID.ValueInt64())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(fieldMappingCodec.SetState(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
@@ -262,8 +262,8 @@ func (r *FieldMappingResource) Read(ctx context.Context, req resource.ReadReques
 // after edits made in the Outreach UI.
 func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state fieldMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromPlan(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -287,14 +287,14 @@ func (r *FieldMappingResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	next := fieldMappingStateAfterWrite(updated, pluginID, plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(fieldMappingCodec.SetState(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, fieldMappingIdentity(next))...)
 }
 
 // Delete deletes the mapping; one already gone is not an error.
 func (r *FieldMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state fieldMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(fieldMappingCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -139,7 +139,7 @@ func (r *SyncConditionResource) Configure(_ context.Context, req resource.Config
 // ValidateConfig checks, without any request, that value and values fit the operator.
 func (r *SyncConditionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m syncConditionResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromConfig(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() || m.Operator.IsUnknown() || m.Operator.IsNull() {
 		return
 	}
@@ -197,15 +197,15 @@ func (r *SyncConditionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy, or the provider is not configured yet: Create reports what is missing
 	}
 	var plan, config syncConditionResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromPlan(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromConfig(ctx, req.Config, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *syncConditionResourceModel
 	if !req.State.Raw.IsNull() {
 		state = &syncConditionResourceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(syncConditionCodec.FromState(ctx, req.State, state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -291,7 +291,7 @@ func syncConditionKeepStateSpelling(ctx context.Context, typ string, state syncC
 // Create creates the condition, its value typed as the field's catalog type.
 func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan syncConditionResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -321,14 +321,14 @@ func (r *SyncConditionResource) Create(ctx context.Context, req resource.CreateR
 		created.PluginID = pluginID
 	}
 	next := syncConditionState(ctx, created, plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(syncConditionCodec.SetState(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Read refreshes the condition; one deleted outside Terraform leaves the state with a warning.
 func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state syncConditionResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -361,15 +361,15 @@ func (r *SyncConditionResource) Read(ctx context.Context, req resource.ReadReque
 		got.PluginID = state.PluginID.ValueInt64()
 	}
 	next := syncConditionState(ctx, got, state, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(syncConditionCodec.SetState(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Update changes field, operator, value and values in place.
 func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state syncConditionResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromPlan(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -399,14 +399,14 @@ func (r *SyncConditionResource) Update(ctx context.Context, req resource.UpdateR
 		updated.PluginID = pluginID
 	}
 	next := syncConditionState(ctx, updated, plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	resp.Diagnostics.Append(syncConditionCodec.SetState(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(keepOrFillIdentity(ctx, resp.Identity, syncConditionIdentity(*next))...)
 }
 
 // Delete deletes the condition; one already gone is not an error.
 func (r *SyncConditionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state syncConditionResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(syncConditionCodec.FromState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -102,6 +102,14 @@ func (b *bench) build(root string) {
 			b.t.Fatalf("building the provider: %v\n%s", err, out)
 		}
 	}
+	// The plugin floor: the least a provider plugin can do (see floorprovider), built from this
+	// checkout whatever BENCH_PROVIDER_BIN says.
+	floorDir := filepath.Join(b.dir, "floorbin")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(floorDir, "terraform-provider-floor"), "./internal/tfbench/floorprovider")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.t.Fatalf("building the floor provider: %v\n%s", err, out)
+	}
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		b.t.Fatal("the benchmark measures the provider's peak RSS with GNU time (/usr/bin/time)")
 	}
@@ -115,7 +123,8 @@ func (b *bench) build(root string) {
 		b.t.Fatal(err)
 	}
 	b.cliConfig = filepath.Join(b.dir, "terraform.tfrc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", provider.RegistryAddress, wrapDir)
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		provider.RegistryAddress, wrapDir, floorProviderAddress, floorDir)
 	if err := os.WriteFile(b.cliConfig, []byte(cfg), 0o644); err != nil {
 		b.t.Fatal(err)
 	}
@@ -134,8 +143,10 @@ func (b *bench) run(n int) []string {
 	}
 	work := filepath.Join(b.dir, fmt.Sprintf("n%d", n))
 	floor := filepath.Join(b.dir, fmt.Sprintf("floor%d", n))
+	plugin := filepath.Join(b.dir, fmt.Sprintf("plugin%d", n))
 	b.write(work, providerConfig(sb.OutreachURL(), n))
 	b.write(floor, floorConfig(n))
+	b.write(plugin, pluginFloorConfig(n+n/5))
 
 	var rows []string
 	sb.SetFaults(sandbox.Faults{LatencyMS: 100})
@@ -144,6 +155,7 @@ func (b *bench) run(n int) []string {
 	rows = append(rows, fmt.Sprintf("| %d | apply (new) | this provider | 100 | %s | %d / %d | %s |", n, secs(apply.wall), apply.outreach, apply.dynamo, mib(apply.rssKiB)),
 		fmt.Sprintf("| %d | plan after apply (empty) | this provider | 100 | %s | %d / %d | %s |", n, secs(after.wall), after.outreach, after.dynamo, mib(after.rssKiB)))
 	b.terraform1(floor, nil, "apply", "-auto-approve", "-input=false")
+	b.terraform1(plugin, nil, "apply", "-auto-approve", "-input=false")
 
 	if os.Getenv("BENCH_REFRESH") == "0" {
 		return rows // apply and the plan after it only, for a quick profile
@@ -158,6 +170,7 @@ func (b *bench) run(n int) []string {
 			{"this provider", work, nil},
 			{"shared reads off", work, []string{"OUTREACH_PROVIDER_SHARED_READS=false"}},
 			{"terraform_data (floor)", floor, nil},
+			{fmt.Sprintf("plugin floor (%d resources)", n+n/5), plugin, nil},
 		} {
 			r := b.median(c.dir, c.env, "plan", "-refresh-only", "-input=false")
 			rows = append(rows, fmt.Sprintf("| %d | plan -refresh-only | %s | %d | %s | %d / %d | %s |", n, c.label, latency, secs(r.wall), r.outreach, r.dynamo, mib(r.rssKiB)))
@@ -284,6 +297,21 @@ func floorConfig(n int) string {
 	return s.String()
 }
 
+// floorProviderAddress is floorprovider's source address.
+const floorProviderAddress = "registry.terraform.io/optout-sync/floor"
+
+// pluginFloorConfig is n resources of the floor provider: what Terraform costs for n resources
+// of any plugin provider that does nothing (the same count as providerConfig's n + n/5).
+func pluginFloorConfig(n int) string {
+	var s strings.Builder
+	s.WriteString("terraform {\n  required_providers {\n    floor = { source = \"optout-sync/floor\" }\n  }\n}\n")
+	for i := range n {
+		fmt.Fprintf(&s, "resource \"floor_thing\" \"t%d\" {\n  object         = %q\n  outreach_field = \"custom%d\"\n  dynamics_field = \"new_bench%d\"\n}\n",
+			i, objects[i%len(objects)], i, i)
+	}
+	return s.String()
+}
+
 // document renders the table with the machine it ran on.
 func (b *bench) document(rows []string, loadStart, loadEnd string) string {
 	out, _ := exec.Command(b.terraform, "version").Output()
@@ -297,7 +325,10 @@ func (b *bench) document(rows []string, loadStart, loadEnd string) string {
 		"set as shown, default parallelism. `plan -refresh-only` rows are the median of three runs. Requests are the " +
 		"sandbox's `/_sandbox/stats` per half (Outreach / Dataverse); RSS is the provider process's peak resident set " +
 		"(GNU time), the largest of the runs. `shared reads off` is `OUTREACH_PROVIDER_SHARED_READS=false`; the " +
-		"`terraform_data` rows are the floor, what Terraform itself needs for N resources.\n\n")
+		"`terraform_data` rows are the floor, what Terraform itself needs for N resources; the `plugin floor` rows are " +
+		"what Terraform needs for as many resources as this provider's configuration has (N + N/5) from a provider " +
+		"plugin that does nothing at all (internal/tfbench/floorprovider: no framework, no API, a read returns the state " +
+		"it was sent), the least any provider plugin costs.\n\n")
 	fmt.Fprintf(&s, "Machine: %s, %d CPUs (%s), %s, %s. Load average (1/5/15 min) at start %s, at end %s.\n\n",
 		cpuModel(), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, strings.TrimSpace(tfVersion), runtime.Version(), loadStart, loadEnd)
 	s.WriteString("| N | command | configuration | latency ms | wall s | requests (Outreach / Dataverse) | provider peak RSS MiB |\n")
