@@ -86,14 +86,20 @@ func (server) ReadResource(_ context.Context, req *tfprotov6.ReadResourceRequest
 	return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}, nil
 }
 
-func (server) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	proposed, err := req.ProposedNewState.Unmarshal(thingType)
-	if err != nil || proposed.IsNull() {
-		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState}, err
+// thingAttrs is the attributes of a floor_thing value; nil for a null one (a destroy).
+func thingAttrs(dv *tfprotov6.DynamicValue) (map[string]tftypes.Value, error) {
+	v, err := dv.Unmarshal(thingType)
+	if err != nil || v.IsNull() {
+		return nil, err
 	}
 	var attrs map[string]tftypes.Value
-	if err := proposed.As(&attrs); err != nil {
-		return nil, err
+	return attrs, v.As(&attrs)
+}
+
+func (server) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	attrs, err := thingAttrs(req.ProposedNewState)
+	if err != nil || attrs == nil {
+		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState}, err
 	}
 	if attrs["id"].IsNull() {
 		attrs["id"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
@@ -103,13 +109,9 @@ func (server) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceC
 }
 
 func (server) ApplyResourceChange(_ context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	planned, err := req.PlannedState.Unmarshal(thingType)
-	if err != nil || planned.IsNull() {
+	attrs, err := thingAttrs(req.PlannedState)
+	if err != nil || attrs == nil {
 		return &tfprotov6.ApplyResourceChangeResponse{NewState: req.PlannedState}, err
-	}
-	var attrs map[string]tftypes.Value
-	if err := planned.As(&attrs); err != nil {
-		return nil, err
 	}
 	if !attrs["id"].IsKnown() {
 		var object, field string
