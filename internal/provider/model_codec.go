@@ -114,7 +114,11 @@ func (c *modelCodec[T]) encode(ctx context.Context, in *T) (tftypes.Value, error
 	rv := reflect.ValueOf(in).Elem()
 	attrs := make(map[string]tftypes.Value, len(c.fields))
 	for _, f := range c.fields {
-		v, err := rv.Field(f.index).Interface().(attr.Value).ToTerraformValue(ctx)
+		av, ok := rv.Field(f.index).Interface().(attr.Value)
+		if !ok { // prepare admitted only attr.Value fields
+			return tftypes.Value{}, fmt.Errorf("attribute %s: not a framework value", f.name)
+		}
+		v, err := av.ToTerraformValue(ctx)
 		if err != nil {
 			return tftypes.Value{}, fmt.Errorf("attribute %s: %w", f.name, err)
 		}

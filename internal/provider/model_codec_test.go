@@ -74,7 +74,9 @@ func randomValue(t *testing.T, rnd *rand.Rand, typ reflect.Type) reflect.Value {
 func modelsEqual[T any](a, b T) bool {
 	ra, rb := reflect.ValueOf(a), reflect.ValueOf(b)
 	for i := range ra.NumField() {
-		if !ra.Field(i).Interface().(attr.Value).Equal(rb.Field(i).Interface().(attr.Value)) {
+		va, okA := ra.Field(i).Interface().(attr.Value)
+		vb, okB := rb.Field(i).Interface().(attr.Value)
+		if !okA || !okB || !va.Equal(vb) {
 			return false
 		}
 	}

@@ -71,10 +71,10 @@ func TestProtocolServerReleasesRequestContexts(t *testing.T) {
 
 func TestProtocolServerOffersListResourcesAndActions(t *testing.T) {
 	srv := ProtocolServer("test")()
-	if _, ok := srv.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := srv.(tfprotov6.ListResourceServer); !ok {
 		t.Error("the wrapped server hides the framework's list resources from tf6server")
 	}
-	if _, ok := srv.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := srv.(tfprotov6.ActionServer); !ok {
 		t.Error("the wrapped server hides the framework's actions from tf6server")
 	}
 }
