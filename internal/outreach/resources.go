@@ -573,6 +573,10 @@ func (c *Client) GetSyncCondition(ctx context.Context, id int64) (*SyncCondition
 	return c.heldCondition(decodeSyncCondition(r))
 }
 
+// HoldSyncCondition records that a caller holds condition id, read by other means than
+// GetSyncCondition (a list shared by many resources): a lost create never adopts it (knownIDs).
+func (c *Client) HoldSyncCondition(id int64) { c.conditions.add(id) }
+
 // heldCondition records a condition handed to a caller (see knownIDs).
 func (c *Client) heldCondition(s SyncCondition, err error) (*SyncCondition, error) {
 	if err != nil {

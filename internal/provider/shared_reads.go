@@ -114,9 +114,15 @@ func (s *sharedReads) WroteFieldMapping(pluginID int64, object string, id int64,
 	s.mappings.wrote(listKey{pluginID, object}, id, m, err)
 }
 
-// SyncCondition reads condition id of (pluginID, object), as FieldMapping does.
+// SyncCondition reads condition id of (pluginID, object), as FieldMapping does. The condition is
+// held by the reading resource whichever way it was read, so that no lost create of this process
+// adopts it (outreach knownIDs).
 func (s *sharedReads) SyncCondition(ctx context.Context, c *outreach.Client, pluginID int64, object string, id int64) (*outreach.SyncCondition, error) {
-	return sharedGet(ctx, s.enabled && object != "", &s.conditions, c, listKey{pluginID, object}, id, c.GetSyncCondition)
+	v, err := sharedGet(ctx, s.enabled && object != "", &s.conditions, c, listKey{pluginID, object}, id, c.GetSyncCondition)
+	if err == nil {
+		c.HoldSyncCondition(v.ID)
+	}
+	return v, err
 }
 
 // WroteSyncCondition records a write of a condition, as WroteFieldMapping does.
