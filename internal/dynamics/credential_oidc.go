@@ -13,6 +13,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/optout-sync/terraform-provider-outreach/internal/httpx"
 )
 
 // This file is sign-in from CI systems without a stored secret: the CI system's OpenID Connect
@@ -109,11 +111,11 @@ func githubTokenURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// githubAssertion fetches a fresh JWT from GitHub Actions' token endpoint on every call.
+// githubAssertion fetches a fresh JWT from GitHub Actions' token endpoint on every call. Like
+// every request of this provider it never follows a redirect (httpx), so the request token never
+// leaves for another URL.
 func githubAssertion(hc *http.Client, tokenURL, requestToken string) func(context.Context) (string, error) {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	hc = httpx.New(hc, httpx.Policy{}).HTTPClient()
 	return func(ctx context.Context) (string, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tokenURL, nil)
 		if err != nil {

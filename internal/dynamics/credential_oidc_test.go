@@ -2,11 +2,13 @@ package dynamics
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,5 +191,30 @@ func TestOIDCCredentialsSayWhatIsMissing(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The GitHub token request carries the job's request token: a redirect must not take it to
+// another host (the rule every client of this provider follows, httpx.refuseRedirects).
+func TestGitHubAssertionDoesNotFollowRedirects(t *testing.T) {
+	var leaked atomic.Bool
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Store(true)
+		}
+		_, _ = w.Write([]byte(`{"value":"jwt-from-elsewhere"}`))
+	}))
+	defer elsewhere.Close()
+	github := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/token", http.StatusTemporaryRedirect)
+	}))
+	defer github.Close()
+
+	got, err := githubAssertion(nil, github.URL+"/token?audience=x", "request-token")(context.Background())
+	if err == nil {
+		t.Fatalf("a redirected token request gave %q, want an error", got)
+	}
+	if leaked.Load() {
+		t.Fatal("the request token was sent to the redirect's target")
 	}
 }
