@@ -94,7 +94,7 @@ func (d *AttributeDataSource) Read(ctx context.Context, req datasource.ReadReque
 	// Boolean columns (the opt-out flags) come from the table's shared list; others, and any
 	// column not in it, are read on their own.
 	var a *dynamics.Attribute
-	b, found, err := readBooleanColumn(ctx, c, entity, name)
+	b, found, err := readBooleanColumn(ctx, d.data.shared.enabled, c, entity, name)
 	if found {
 		a = &b.Attribute
 	} else if err == nil {

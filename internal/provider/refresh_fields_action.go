@@ -107,12 +107,13 @@ func (a *RefreshFieldsAction) Invoke(ctx context.Context, req action.InvokeReque
 		return
 	}
 	progress("Refreshing the field catalog of plugin %d (%s, %s): Outreach re-reads the Dynamics columns", pluginID, plugin.Name, plugin.InstanceURL)
-	if err := c.RefreshFields(ctx, pluginID); err != nil {
+	// Through the catalog's refresh, shared with any write of this process waiting for one: a new
+	// refresh (after every one started so far), and the cached catalog forgotten once it is done,
+	// so that plans later in this run see the new columns.
+	if _, err := a.data.catalog.refreshFields(ctx, c, pluginID, a.data.catalog.refreshMark(pluginID)); err != nil {
 		addClientError(&resp.Diagnostics, path.Root("plugin_id"), "Cannot refresh the plugin's fields", err)
 		return
 	}
-	// Plans later in this run must see the new columns, not the catalog cached before.
-	a.data.catalog.Invalidate(pluginID)
 	fields, err := c.ListFields(ctx, outreach.FieldFilter{PluginID: pluginID, Side: catalogSideCRM})
 	if err != nil {
 		// The refresh itself succeeded; only the summary is missing.

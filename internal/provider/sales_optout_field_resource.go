@@ -433,7 +433,7 @@ func (r *SalesOptOutFieldResource) Read(ctx context.Context, req resource.ReadRe
 	entity, logical := state.Entity.ValueString(), state.LogicalName.ValueString()
 	// The table's shared Boolean column list serves most refreshes; a column not in it (or with
 	// shared reads off) is read on its own, which is also how a deletion is confirmed.
-	col, found, err := readBooleanColumn(ctx, c, entity, logical)
+	col, found, err := readBooleanColumn(ctx, r.data.shared.enabled, c, entity, logical)
 	if err == nil && !found {
 		col, err = c.GetBooleanAttribute(ctx, entity, logical, false)
 	}
